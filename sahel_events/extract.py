@@ -1,0 +1,375 @@
+"""The front door: `Extractor(rules).extract(text, meta) -> list[Event]`.
+
+Pipeline: match rule patterns around anchors → fill slots (actors, places)
+→ judge (negation, speculation, plans, history) → merge mentions of one
+event → records.  `candidates()` keeps the dropped ones with their reason,
+for `explain` and for rule authors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .events import Event, Mention, fill_note, merge, short_name
+from .judge import judge
+from .match import ActorRef, Document, Entity, PlaceRef, Sentence, tense
+from .rules import Rule, RuleSet, SlotSpec, load_rules
+
+_YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9][0-9])(?![0-9])")
+_PREP = ("ب", "ل", "ك")
+
+
+@dataclass(frozen=True, slots=True)
+class DocMeta:
+    """What is known of a document besides its text."""
+
+    doc_id: str = "stdin"
+    published: str | None = None  # YYYY-MM-DD
+    source: str | None = None
+    url: str | None = None
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A rule match, before or after judgement; `dropped` says why it is no event."""
+
+    rule: Rule
+    sentence: int
+    start: int  # token span in the sentence
+    end: int
+    anchor: int
+    anchor_term: int
+    slots: dict[str, Entity] = field(default_factory=dict)
+    fallback: set[str] = field(default_factory=set)
+    locations: list[Entity] = field(default_factory=list)
+    dropped: str | None = None
+    cue: str = ""
+    span: tuple[int, int] = (0, 0)  # original character offsets
+
+
+class Extractor:
+    """Compiled rules plus the pipeline; picklable, so a process pool can ship it."""
+
+    def __init__(self, rules: RuleSet | None = None) -> None:
+        self.rules = rules if rules is not None else load_rules()
+
+    def extract(self, text: str, meta: DocMeta | None = None) -> list[Event]:
+        meta = meta or DocMeta(doc_id="stdin:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12])
+        doc = Document(text, self.rules)
+        cands = self._candidates(doc, meta)
+        events = [ev for c in cands if c.dropped is None for ev in self._events(doc, c, meta)]
+        return merge(events)
+
+    def candidates(self, text: str, meta: DocMeta | None = None) -> list[Candidate]:
+        """Every match with its verdict (for explain and rule tests)."""
+        return self._candidates(Document(text, self.rules), meta or DocMeta())
+
+    # -- stages ----------------------------------------------------------------
+    def _candidates(self, doc: Document, meta: DocMeta) -> list[Candidate]:
+        rs = self.rules
+        ref = _reference(doc, meta)
+        out: list[Candidate] = []
+        for si in doc.anchor_sentences():
+            sent = doc.sentence(si)
+            found: dict[tuple[int, int], Candidate] = {}
+            for a, terms in enumerate(sent.terms):
+                for tid in terms:
+                    for ridx, v in rs.variants.get(tid, ()):
+                        m = doc.match(sent, v, a)
+                        if m is None:
+                            continue
+                        start, end, bind = m
+                        key = (ridx, a)
+                        old = found.get(key)
+                        if old is None or (len(bind), end - start) > (len(old.slots), old.end - old.start):
+                            found[key] = Candidate(rs.rules[ridx], si, start, end, a, tid, dict(bind))
+            cands = sorted(found.values(), key=lambda c: (c.start, c.anchor, c.rule.id))
+            # Within a family, a match inside a longer one is part of it
+            # («تقترب من السيطرة على باماكو» is an approach, not a takeover).
+            kept: list[Candidate] = []
+            for c in sorted(cands, key=lambda c: (-c.rule.priority, -(c.end - c.start), c.start, c.rule.id)):
+                inside = next((k for k in kept if k.rule.family == c.rule.family and k.start <= c.start and c.end <= k.end), None)
+                if inside is not None:
+                    c.dropped = f"merged into {inside.rule.id}"
+                kept.append(c)
+            for c in sorted(kept, key=lambda c: (c.start, c.anchor, c.rule.id)):
+                c.span = doc.orig_span(sent, c.start, c.end)
+                if c.dropped is None:
+                    self._judge(doc, sent, c, ref)
+                if c.dropped is None:
+                    self._fill(doc, sent, c)
+                out.append(c)
+        return out
+
+    def _judge(self, doc: Document, sent: Sentence, c: Candidate, ref: tuple[int, int] | None) -> None:
+        form, prefix, _ = _anchor_info(doc, sent, c)
+        v = judge(doc, sent, c.rule.family, c.start, c.anchor, tense(form, prefix, doc.rules.morph), ref)
+        if v.reason:
+            c.dropped, c.cue = v.reason, v.cue_text
+
+    def _fill(self, doc: Document, sent: Sentence, c: Candidate) -> None:
+        for spec in c.rule.slots:
+            if spec.role in c.slots:
+                continue
+            ent = _nearest(doc, sent, c, spec)
+            if ent is None and spec.fallback and spec.source == "actors":
+                ent = _look_back(doc, sent.index, spec)
+                if ent is not None:
+                    c.fallback.add(spec.role)
+            if ent is not None:
+                c.slots[spec.role] = ent
+            elif spec.required:
+                c.dropped = f"no {spec.role}"
+                return
+        loc = c.slots.get("location")
+        if loc is not None:
+            c.locations = [loc] + _coordinated(sent, loc)
+
+    def _events(self, doc: Document, c: Candidate, meta: DocMeta) -> list[Event]:
+        rs = self.rules
+        sent = doc.sentence(c.sentence)
+        mention = Mention(c.span[0], c.span[1], doc.original[c.span[0] : c.span[1]])
+        out = []
+        for loc in c.locations or [None]:  # type: ignore[list-item]
+            place = loc.ref if loc is not None else None
+            assert place is None or isinstance(place, PlaceRef)
+            a1 = _resolve(doc, c.sentence, c.slots.get("actor1"), None, rs)
+            a2 = _resolve(doc, c.sentence, c.slots.get("actor2"), None, rs)
+            if place is not None:
+                country = place.country
+            elif c.rule.family == "diplomatic":
+                country = (
+                    (a2[1].country if a2[1] and a2[1].country else None)
+                    or _dominant_country(doc)
+                    or (a1[1].country if a1[1] else None)
+                )
+            else:
+                country = _clause_country(sent, c) or _dominant_country(doc)
+            a1 = _resolve(doc, c.sentence, c.slots.get("actor1"), country, rs)
+            a2 = _resolve(doc, c.sentence, c.slots.get("actor2"), country, rs)
+            if (
+                c.rule.family == "diplomatic"
+                and a2[1] is not None
+                and a2[1].kind == "military"
+                and a2[1].country in rs.country_index
+            ):
+                # Diplomacy is coded state to state: a target's armed forces stand for its government.
+                gov = rs.countries[rs.country_index[a2[1].country]].government
+                a2 = (gov, ActorRef(gov, "State forces", "government", a2[1].country))
+            if a2[0] is not None and (
+                a2[0] == a1[0] or c.rule.family == "diplomatic" and a1[1] and a2[1] and a1[1].country == a2[1].country
+            ):
+                a2 = (None, None)
+            cinfo = rs.countries[rs.country_index[country]] if country in rs.country_index else None
+            town = place if place is not None and place.kind != "country" else None
+            pinfo = rs.places[town.place] if town is not None and town.place >= 0 else None
+            inter1 = _inter(a1, country)
+            inter2 = _inter(a2, country)
+            note = fill_note(
+                c.rule.note,
+                {
+                    "actor1": short_name(a1[0]),
+                    "actor2": short_name(a2[0]),
+                    "location": town.name if town else None,
+                    "country": country,
+                },
+            )
+            out.append(
+                Event(
+                    doc_id=meta.doc_id,
+                    family=c.rule.family,
+                    event_type=c.rule.event_type,
+                    sub_event_type=c.rule.sub_event_type,
+                    plover=c.rule.plover,
+                    actor1=a1[0],
+                    inter1=inter1,
+                    actor2=a2[0],
+                    inter2=inter2,
+                    country=country,
+                    iso=cinfo.iso if cinfo else None,
+                    region=cinfo.region if cinfo else None,
+                    admin1=pinfo.admin1 if pinfo else None,
+                    location=town.name if town else None,
+                    latitude=pinfo.latitude if pinfo else None,
+                    longitude=pinfo.longitude if pinfo else None,
+                    geo_precision=(1 if pinfo and pinfo.kind == "town" else 3) if town else None,
+                    event_date=None,
+                    time_precision=None,
+                    fatalities=None,
+                    notes=note,
+                    source=meta.source,
+                    rule_id=c.rule.id,
+                    rule_file=c.rule.file.rsplit("/", 1)[-1],
+                    rule_version=rs.digest,
+                    confidence=max(0.0, c.rule.confidence - 0.1 * len(c.fallback)),
+                    mentions=(mention,),
+                )
+            )
+        return out
+
+
+def _anchor_info(doc: Document, sent: Sentence, c: Candidate) -> tuple[str, str, str]:
+    return sent.terms[c.anchor][c.anchor_term]
+
+
+def _reference(doc: Document, meta: DocMeta) -> tuple[int, int] | None:
+    """(year, month) events are dated against: publication, else the latest year the text names."""
+    if meta.published and re.match(r"^\d{4}-\d{2}", meta.published):
+        return int(meta.published[:4]), int(meta.published[5:7])
+    years = [int(y) for y in _YEAR.findall(doc.norm.text)]
+    return (max(years), 12) if years else None
+
+
+def _usable(ent: Entity, spec: SlotSpec, c: Candidate) -> bool:
+    if spec.source == "actors":
+        if not isinstance(ent.ref, ActorRef):
+            return False
+        if ent.ref.metonym and not spec.metonyms:
+            return False
+        if spec.kinds and ent.ref.kind not in spec.kinds:
+            return False
+    elif spec.source == "places":
+        if not isinstance(ent.ref, PlaceRef):
+            return False
+        if spec.kinds and ent.ref.kind not in spec.kinds:
+            return False
+    for other in c.slots.values():
+        if ent.start < other.end and other.start < ent.end:
+            return False
+    return not (ent.start <= c.anchor < ent.end)
+
+
+_PREP_WORDS = frozenset(
+    {"مع", "من", "الي", "علي", "عن", "في", "لدي", "ضد", "نحو", "حول", "بين", "عبر", "تجاه", "امام", "مقابل", "بشان"}
+)
+
+
+def _nearest(doc: Document, sent: Sentence, c: Candidate, spec: SlotSpec) -> Entity | None:
+    """The entity that best fills a slot near the match.
+
+    Distances count from the match's first word (the verb or verbal noun).
+    A subject (actor1, searched around) is right after the verb (VSO, up to
+    three words on) or before it (SVO), never the object of a preposition."""
+    pool = sent.actors if spec.source == "actors" else sent.places if spec.source == "places" else []
+    clause = sent.clause[c.anchor]
+    subject = spec.role == "actor1" and spec.search == "around"
+    other_country = None
+    if spec.role == "actor2" and "actor1" in c.slots:
+        ref1 = c.slots["actor1"].ref
+        other_country = ref1.country if isinstance(ref1, ActorRef) else None
+    best: tuple[tuple[int, int, int], Entity] | None = None
+    for ent in pool:
+        if not _usable(ent, spec, c):
+            continue
+        if spec.within == "clause" and sent.clause[min(ent.start, len(sent.clause) - 1)] != clause:
+            continue
+        if other_country and isinstance(ent.ref, ActorRef) and ent.ref.country == other_country:
+            continue
+        after = ent.start > c.start
+        if spec.search == "before" and after or spec.search == "after" and not after:
+            continue
+        dist = ent.start - c.start if after else c.start - ent.end
+        prep = any(p in ent.prefix for p in _PREP) or (ent.start > 0 and sent.tokens[ent.start - 1].text in _PREP_WORDS)
+        if subject:
+            if prep or (after and dist > 3):
+                continue
+            key = (0, 0 if after else 1, dist)
+        elif spec.source == "actors":
+            key = (0, 0, dist)
+        else:
+            key = (0, 0 if after else 1, dist)
+        if best is None or key < best[0]:
+            best = (key, ent)
+    return best[1] if best else None
+
+
+def _look_back(doc: Document, si: int, spec: SlotSpec) -> Entity | None:
+    """The latest fitting actor of up to three earlier sentences."""
+    for j in range(si - 1, max(-1, si - 4), -1):
+        sent = doc.sentence(j)
+        for ent in reversed(sent.actors):
+            ref = ent.ref
+            assert isinstance(ref, ActorRef)
+            if ref.generic or ref.metonym and not spec.metonyms:
+                continue
+            if spec.kinds and ref.kind not in spec.kinds:
+                continue
+            return ent
+    return None
+
+
+def _coordinated(sent: Sentence, first: Entity) -> list[Entity]:
+    """Places joined to the first by «و»: one act at several places is one event each."""
+    out: list[Entity] = []
+    end = first.end
+    for ent in sent.places:
+        if ent.start == end and "و" in ent.prefix:
+            out.append(ent)
+            end = ent.end
+    return out
+
+
+def _clause_country(sent: Sentence, c: Candidate) -> str | None:
+    clause = sent.clause[c.anchor]
+    for ent in sent.places:
+        if sent.clause[ent.start] == clause:
+            assert isinstance(ent.ref, PlaceRef)
+            return ent.ref.country
+    return None
+
+
+def _dominant_country(doc: Document) -> str | None:
+    counts: Counter[str] = Counter()
+    for sent in list(doc._cache.values()):
+        for ent in sent.places:
+            assert isinstance(ent.ref, PlaceRef)
+            counts[ent.ref.country] += 1
+    if not counts:
+        return None
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def _resolve(doc: Document, si: int, ent: Entity | None, country: str | None, rs: RuleSet) -> tuple[str | None, ActorRef | None]:
+    """ACLED name of the actor in a slot; generic mentions get their country or antecedent."""
+    if ent is None:
+        return None, None
+    ref = ent.ref
+    assert isinstance(ref, ActorRef)
+    if not ref.generic:
+        return ref.name, ref
+    if ref.kind == "armed":
+        if ref.anaphoric:
+            ante = _antecedent(doc, si, ent.start)
+            if ante is not None:
+                return ante.name, ante
+        name = f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group"
+        return name, ActorRef(name, "Political militia", "armed", country)
+    c = rs.countries[rs.country_index[country]] if country in rs.country_index else None
+    if c is None:
+        return None, None
+    name = c.military if ref.kind == "military" else c.government
+    return name, ActorRef(name, "State forces", ref.kind, c.name)
+
+
+def _antecedent(doc: Document, si: int, before: int) -> ActorRef | None:
+    """The armed group named last before token `before` of sentence `si` (four sentences back at most)."""
+    for j in range(si, max(-1, si - 5), -1):
+        for ent in reversed(doc.sentence(j).actors):
+            if j == si and ent.start >= before:
+                continue
+            r = ent.ref
+            if isinstance(r, ActorRef) and r.kind == "armed" and r.name and not r.generic:
+                return r
+    return None
+
+
+def _inter(a: tuple[str | None, ActorRef | None], country: str | None) -> str | None:
+    name, ref = a
+    if name is None or ref is None:
+        return None
+    if ref.kind in ("government", "military") and ref.country and country and ref.country != country:
+        return "External/Other forces"
+    return ref.inter

@@ -1,0 +1,88 @@
+"""Judgement: is a matched trigger an event, or negated, feared, planned, past?
+
+A cue governs a trigger only when it stands before it in the same clause,
+within the cue's scope (a few words).  «ما أحدث» after a trigger, or «تهدد»
+without «بـ», governs nothing.  History is an explicit year a year or more
+before the reference date in the trigger's clause (not after «منذ»: a state
+that began then is still going on), or the pluperfect «كان … قد» (a cue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .match import Document, Sentence
+from .rules import Cue
+
+_IMPF_LETTERS = ("ي", "ت", "ن", "ا")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    reason: str | None  # None: an event; else negation, speculation, plan, history, …
+    cue_text: str = ""
+
+
+def judge(
+    doc: Document, sent: Sentence, family: str, start: int, anchor: int, anchor_tense: str, ref: tuple[int, int] | None
+) -> Verdict:
+    """Decide on the candidate whose span starts at token `start` with anchor `anchor`."""
+    if anchor_tense == "future":
+        return Verdict("plan", sent.tokens[anchor].text)
+    clause = sent.clause[anchor]
+    for cue in doc.rules.cues:
+        if cue.families and family not in cue.families:
+            continue
+        hit = _cue_before(doc, sent, cue, start, anchor, clause)
+        if hit:
+            return Verdict(cue.kind, hit)
+    if ref is not None:
+        ref_year, ref_month = ref
+        for k, year, since in sent.years:
+            if sent.clause[k] != clause or since:
+                continue
+            if year < ref_year - 1 or (year == ref_year - 1 and ref_month > 3):
+                return Verdict("history", sent.tokens[k].text)
+    return Verdict(None)
+
+
+def _cue_before(doc: Document, sent: Sentence, cue: Cue, start: int, anchor: int, clause: int) -> str:
+    toks = sent.tokens
+    first = start - cue.scope - 4
+    lo = max(0, first)
+    while lo < anchor and sent.clause[lo] != clause:
+        lo += 1
+    for v in cue.variants:
+        for p in range(lo, anchor):
+            for end, _ in doc._walk(sent, v.elements, 0, p, 1, {}):
+                if end > anchor or max(0, start - end) > cue.scope:
+                    continue
+                if any(sent.clause[q] != clause for q in range(p, end)):
+                    continue
+                if not _conditions(doc, sent, cue, end, anchor):
+                    continue
+                return " ".join(t.text for t in toks[p:end])
+    return ""
+
+
+def _conditions(doc: Document, sent: Sentence, cue: Cue, end: int, anchor: int) -> bool:
+    toks = sent.tokens
+    if end >= len(toks):
+        return False
+    if cue.unless_next and not cue.unless_next.isdisjoint(sent.terms[end]):
+        return False
+    if cue.next_imperfect:
+        w = toks[end].text
+        if w[:1] in ("و", "ف") and len(w) > 3:
+            w = w[1:]
+        if not w.startswith(_IMPF_LETTERS):
+            return False
+    if cue.next_bi:
+        if end == anchor:
+            info = next(iter(sent.terms[anchor].values()), None)
+            return info is not None and "ب" in info[1]
+        if not toks[end].text.startswith("ب"):
+            return False
+        if any(e.start == end for e in sent.places) or any(e.start == end for e in sent.actors):
+            return False
+    return True

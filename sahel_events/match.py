@@ -1,0 +1,370 @@
+"""Matching: find rule words, actors and places, then whole patterns.
+
+One automaton scan over the whole document finds the sentences that hold a
+rule's anchor word; only those sentences are tokenised and scanned with the
+second automaton (every word, name and cue of the rule pack), and only
+around anchors are full patterns tried.  News is sparse in events, so most
+text is touched once, by C code.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from .pattern import Gap, Slot, Variant, Words
+from .rules import EXACT, NOUN, NOUN_TA, VERB, VERB_IMPF, Morphology, RuleSet
+from .text import Normalized, Token, normalize, sentence_spans, tokenize
+
+CLAUSE_PUNCT = frozenset('،؛;:«»“”"()[]{}')
+_YEAR_LO, _YEAR_HI = 1900, 2099
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRef:
+    name: str | None  # None: a generic «الجيش» whose country comes from context
+    inter: str | None
+    kind: str  # armed | military | government | organisation
+    country: str | None
+    generic: bool = False
+    metonym: bool = False
+    anaphoric: bool = False  # «الجماعة»: the armed group named last
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRef:
+    name: str
+    kind: str  # town | region | country
+    country: str
+    place: int  # index into RuleSet.places; -1 for a country
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    start: int  # token indices in the sentence, end exclusive
+    end: int
+    ref: ActorRef | PlaceRef
+    prefix: str  # proclitics on the first word («بال» in «بالمجلس»)
+
+
+@dataclass(slots=True)
+class Sentence:
+    index: int
+    start: int  # normalised character offsets in the document
+    end: int
+    tokens: list[Token]
+    terms: list[dict[int, tuple[str, str, str]]]  # per token: term id -> (form, prefix, suffix)
+    actors: list[Entity]
+    places: list[Entity]
+    clause: list[int]  # clause number of every token
+    years: list[tuple[int, int, bool]] = field(default_factory=list)  # (token, year, after «منذ»)
+
+
+def tense(form: str, prefix: str, morph: Morphology) -> str:
+    """past | imperfect | future | noun, from how an anchor word matched."""
+    if form not in (VERB, VERB_IMPF):
+        return "noun"
+    if prefix in morph.future_prefixes:
+        return "future"
+    if prefix in morph.impf_prefixes:
+        return "imperfect"
+    return "past"
+
+
+def _verify(form: str, prefix: str, suffix: str, m: Morphology) -> bool:
+    if form == NOUN:
+        return prefix in m.noun_prefixes and suffix in m.noun_suffixes
+    if form == NOUN_TA:
+        return prefix in m.noun_prefixes and suffix in m.ta_suffixes
+    if form == VERB:
+        return prefix in m.verb_prefixes and suffix in m.verb_suffixes
+    if form == VERB_IMPF:
+        return prefix in m.impf_prefixes and suffix in m.verb_suffixes
+    if form == EXACT:
+        return prefix in m.exact_prefixes and suffix == ""
+    return False
+
+
+_NAME_PREFIX_BAD = ("ال", "لل")
+_LAM_PREFIXES = frozenset({"ل", "ول", "فل"})
+
+
+class Document:
+    """One document under analysis: normalised text and lazily analysed sentences."""
+
+    def __init__(self, text: str, rules: RuleSet) -> None:
+        self.original = text
+        self.rules = rules
+        self.norm: Normalized = normalize(text)
+        self.spans = sentence_spans(self.norm.text)
+        self._starts = [s for s, _ in self.spans]
+        self._cache: dict[int, Sentence] = {}
+        m = rules.morph
+        self._name_prefixes = frozenset(p for p in m.noun_prefixes if not any(b in p for b in _NAME_PREFIX_BAD))
+
+    # -- sentences -----------------------------------------------------------
+    def sentence_of(self, pos: int) -> int:
+        return max(bisect_right(self._starts, pos) - 1, 0)
+
+    def anchor_sentences(self) -> list[int]:
+        """Sentences that hold at least one anchor literal (unverified)."""
+        found: set[int] = set()
+        last_end = -1
+        for end, _ in self.rules.anchors.iter(self.norm.text):
+            if end < last_end:
+                continue
+            i = self.sentence_of(end)
+            found.add(i)
+            last_end = self.spans[i][1] if i < len(self.spans) else end
+        return sorted(found)
+
+    def sentence(self, i: int) -> Sentence:
+        s = self._cache.get(i)
+        if s is None:
+            s = self._cache[i] = self._analyse(i)
+        return s
+
+    def orig_span(self, sent: Sentence, a: int, b: int) -> tuple[int, int]:
+        """Original character span of tokens [a, b) of `sent`."""
+        return self.norm.map.span(sent.tokens[a].start, sent.tokens[b - 1].end)
+
+    # -- analysis --------------------------------------------------------------
+    def _analyse(self, i: int) -> Sentence:
+        rs = self.rules
+        m = rs.morph
+        s, e = self.spans[i]
+        toks = tokenize(self.norm.text, s, e)
+        starts: list[int] = []
+        pos = 0
+        for t in toks:
+            starts.append(pos)
+            pos += len(t.text) + 1
+        tokstr = " ".join(t.text for t in toks)
+        terms: list[dict[int, tuple[str, str, str]]] = [{} for _ in toks]
+        raw: list[tuple[int, int, str, int, str, str]] = []  # (a, b, kind, idx, prefix, suffix)
+        for end_idx, (lit, payload) in rs.lexicon.iter(tokstr):
+            hs = end_idx - len(lit) + 1
+            he = end_idx + 1
+            ti = bisect_right(starts, hs) - 1
+            tj = bisect_right(starts, he - 1) - 1
+            prefix = tokstr[starts[ti] : hs]
+            suffix = tokstr[he : starts[tj] + len(toks[tj].text)]
+            if " " in prefix or " " in suffix:
+                continue
+            for item in payload:
+                if item[0] == "t":
+                    _, tid, form = item
+                    if ti == tj and tid not in terms[ti] and _verify(form, prefix, suffix, m):
+                        terms[ti][tid] = (form, prefix, suffix)
+                else:
+                    _, kind, idx, lam = item
+                    if lam:
+                        if prefix not in _LAM_PREFIXES:
+                            continue
+                    elif kind == "nisba":
+                        if prefix not in m.noun_prefixes:
+                            continue
+                    elif prefix not in self._name_prefixes:
+                        continue
+                    if suffix and not (kind == "nisba" and suffix in m.nisba_suffixes):
+                        continue
+                    raw.append((ti, tj + 1, kind, idx, prefix, suffix))
+        clause = self._clauses(toks, terms)
+        actors, places = self._entities(toks, raw)
+        years: list[tuple[int, int, bool]] = []
+        for k, t in enumerate(toks):
+            if t.text.isdigit() and len(t.text) == 4 and _YEAR_LO <= int(t.text) <= _YEAR_HI:
+                since = k > 0 and toks[k - 1].text in ("منذ", "ومنذ")
+                years.append((k, int(t.text), since))
+        return Sentence(i, s, e, toks, terms, actors, places, clause, years)
+
+    def _clauses(self, toks: list[Token], terms: list[dict[int, tuple[str, str, str]]]) -> list[int]:
+        out: list[int] = []
+        c = 0
+        text = self.norm.text
+        breakers = self.rules.breakers
+        for k, t in enumerate(toks):
+            if k:
+                gap = text[toks[k - 1].end : t.start]
+                if any(ch in CLAUSE_PUNCT for ch in gap) or (breakers and not breakers.isdisjoint(terms[k])):
+                    c += 1
+            out.append(c)
+        return out
+
+    def _entities(self, toks: list[Token], raw: list[tuple[int, int, str, int, str, str]]) -> tuple[list[Entity], list[Entity]]:
+        rs = self.rules
+        by_kind: dict[str, list[tuple[int, int, int, str]]] = {}
+        for a, b, kind, idx, prefix, _ in raw:
+            by_kind.setdefault(kind, []).append((a, b, idx, prefix))
+        head_end: dict[int, list[tuple[int, str, str]]] = {}  # end token -> (start, prefix, kind)
+        for kind in ("gov_head", "mil_head"):
+            for a, b, _, prefix in by_kind.get(kind, []):
+                head_end.setdefault(b, []).append((a, prefix, kind))
+        place_head_end: dict[int, tuple[int, str]] = {}
+        for a, b, _, prefix in by_kind.get("place_head", []):
+            if b not in place_head_end or a < place_head_end[b][0]:
+                place_head_end[b] = (a, prefix)
+        ctx_tokens = {a for a, b, _, _ in by_kind.get("place_ctx", []) if b == a + 1}
+        links = {a for a, b, _, _ in by_kind.get("link", []) if b == a + 1}
+        country_starts = {a for a, _, _, _ in by_kind.get("country", [])}
+
+        def prev_word(a: int) -> str:
+            if a == 0:
+                return ""
+            w = toks[a - 1].text
+            for p in ("وال", "فال", "بال", "ال", "و", "ف"):
+                if w.startswith(p) and len(w) > len(p) + 1:
+                    return w[len(p) :]
+            return w
+
+        def in_context(a: int, prefix: str) -> bool:
+            if a - 1 in ctx_tokens or a in place_head_end or any(c in prefix for c in "بل"):
+                return True
+            return bool("و" in prefix and a > 0 and any(b == a for _, b, _, _ in by_kind.get("country", [])))
+
+        places: list[Entity] = []
+        actors: list[Entity] = []
+        ok_country: list[tuple[int, int, int, str]] = []
+        for a, b, idx, prefix in by_kind.get("country", []):
+            c = rs.countries[idx]
+            if c.unless_after and (prev_word(a) in c.unless_after or toks[a - 1].text in c.unless_after if a else False):
+                continue
+            if c.needs_context and not in_context(a, prefix) and (b not in country_starts):
+                continue
+            ok_country.append((a, b, idx, prefix))
+
+        def with_head(a: int, prefix: str) -> tuple[int, str]:
+            h = place_head_end.get(a)
+            return (h[0], h[1]) if h else (a, prefix)
+
+        for a, b, idx, prefix in ok_country:
+            c = rs.countries[idx]
+            s0, p0 = with_head(a, prefix)
+            places.append(Entity(s0, b, PlaceRef(c.name, "country", c.name, -1), p0))
+            actors.append(Entity(a, b, ActorRef(c.government, "State forces", "government", c.name), prefix))
+        for a, b, idx, prefix in by_kind.get("place", []):
+            p = rs.places[idx]
+            if p.needs_context and not in_context(a, prefix):
+                continue
+            s0, p0 = with_head(a, prefix)
+            places.append(Entity(s0, b, PlaceRef(p.name, p.kind, p.country, idx), p0))
+        for a, b, idx, prefix in by_kind.get("capital", []):
+            c = rs.countries[idx]
+            actors.append(Entity(a, b, ActorRef(c.government, "State forces", "government", c.name, metonym=True), prefix))
+        for a, b, idx, prefix in by_kind.get("actor", []):
+            x = rs.actors[idx]
+            actors.append(Entity(a, b, ActorRef(x.name, x.inter, x.kind, x.country), prefix))
+        # Head + nationality or country: «وزير الخارجية الجزائري», «جيش مالي», «القوات المسلحة في مالي».
+        for kind, items in (("nisba", by_kind.get("nisba", [])), ("country", ok_country)):
+            for a, b, idx, _prefix in items:
+                cands = list(head_end.get(a, []))
+                if kind == "country" and a - 1 in links:
+                    cands += head_end.get(a - 1, [])
+                if not cands:
+                    continue
+                h, hp, hk = min(cands, key=lambda x: x[0])
+                c = rs.countries[idx]
+                if hk == "mil_head":
+                    ref = ActorRef(c.military, "State forces", "military", c.name)
+                else:
+                    ref = ActorRef(c.government, "State forces", "government", c.name)
+                actors.append(Entity(h, b, ref, hp))
+        for kind, akind in (("bare_gov", "government"), ("bare_mil", "military")):
+            for a, b, _, prefix in by_kind.get(kind, []):
+                actors.append(Entity(a, b, ActorRef(None, "State forces", akind, None, generic=True), prefix))
+        named_armed = {e.start: e for e in actors if isinstance(e.ref, ActorRef) and e.ref.kind == "armed" and e.ref.name}
+        for kind, ana in (("armed_ana", True), ("armed_gen", False)):
+            for a, b, _, prefix in by_kind.get(kind, []):
+                named = named_armed.get(b)
+                if named is not None:  # «مسلحو تنظيم القاعدة» is the named group
+                    actors.append(Entity(a, named.end, named.ref, prefix))
+                    continue
+                actors.append(
+                    Entity(a, b, ActorRef(None, "Political militia", "armed", None, generic=True, anaphoric=ana), prefix)
+                )
+        return _outermost(actors), _outermost(places)
+
+    # -- patterns ----------------------------------------------------------------
+    def match(self, sent: Sentence, v: Variant, a: int) -> tuple[int, int, dict[str, Entity]] | None:
+        """Match variant `v` with its anchor at token `a`: (first, end, slots) or None."""
+        right = v.elements[v.anchor + 1 :]
+        left = v.elements[: v.anchor][::-1]
+        for end, bind in self._walk(sent, right, 0, a + 1, 1, {}):
+            for start, bind2 in self._walk(sent, left, 0, a - 1, -1, bind):
+                return start, end, bind2
+        return None
+
+    def _gap_positions(self, sent: Sentence, pos: int, step: int, budget: int) -> list[int]:
+        """Where a gap of at most `budget` words may end; a whole actor or place
+        name counts as one word, so «فرضت جماعة نصرة الإسلام والمسلمين حصارا»
+        fits a gap of one."""
+        n = len(sent.tokens)
+        jumps: dict[int, int] = {}
+        for ent in sent.actors + sent.places:
+            if step > 0:
+                jumps[ent.start] = max(jumps.get(ent.start, ent.start + 1), ent.end)
+            else:
+                jumps[ent.end - 1] = min(jumps.get(ent.end - 1, ent.end - 2), ent.start - 1)
+        out: list[int] = []
+        frontier = {pos}
+        for _ in range(budget + 1):
+            nxt: set[int] = set()
+            for p in sorted(frontier):
+                if p < -1 or p > n or p in out:
+                    continue
+                out.append(p)
+                if 0 <= p < n:
+                    nxt.add(p + step)
+                    if p in jumps:
+                        nxt.add(jumps[p])
+            frontier = nxt
+        return sorted(out, key=lambda p: abs(p - pos))
+
+    def _walk(self, sent: Sentence, els: tuple[object, ...], k: int, pos: int, step: int, bind: dict[str, Entity]):  # type: ignore[no-untyped-def]
+        n = len(sent.tokens)
+        if k == len(els):
+            yield (pos if step > 0 else pos + 1), bind
+            return
+        el = els[k]
+        if isinstance(el, Words):
+            if 0 <= pos < n:
+                ids = self.rules.word_ids
+                found = sent.terms[pos]
+                if any(ids[w] in found for w in el.words):
+                    yield from self._walk(sent, els, k + 1, pos + step, step, bind)
+            return
+        if isinstance(el, Gap):
+            for p in self._gap_positions(sent, pos, step, el.max):
+                yield from self._walk(sent, els, k + 1, p, step, bind)
+            return
+        assert isinstance(el, Slot)
+        if el.type == "NUMBER":
+            if 0 <= pos < n and sent.tokens[pos].text[0].isdigit():
+                yield from self._walk(sent, els, k + 1, pos + step, step, bind)
+            return
+        pool = sent.actors if el.type == "ACTOR" else sent.places
+        for ent in pool:
+            if (ent.start if step > 0 else ent.end - 1) != pos:
+                continue
+            if el.clitic and el.clitic not in ent.prefix:
+                continue
+            if el.role and el.role in bind:
+                continue
+            nb = dict(bind)
+            if el.role:
+                nb[el.role] = ent
+            yield from self._walk(sent, els, k + 1, ent.end if step > 0 else ent.start - 1, step, nb)
+
+
+def _outermost(ents: list[Entity]) -> list[Entity]:
+    """Drop entities inside a longer one («القاعدة» inside «تنظيم القاعدة في بلاد المغرب»)."""
+    ents = sorted(ents, key=lambda e: (e.start, -(e.end - e.start)))
+    out: list[Entity] = []
+    for e in sorted(ents, key=lambda e: -(e.end - e.start)):
+        if any(o.start <= e.start and e.end <= o.end and (o.end - o.start) > (e.end - e.start) for o in out):
+            continue
+        if any(o.start == e.start and o.end == e.end and o.ref == e.ref for o in out):
+            continue
+        out.append(e)
+    out.sort(key=lambda e: (e.start, e.end))
+    return out

@@ -1,0 +1,90 @@
+"""Normalisation keeps the way back to the original text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sahel_events import DocMeta
+from sahel_events.text import normalize, normalize_term, sentence_spans, tokenize
+
+
+def test_letters_are_unified() -> None:
+    assert normalize("أإآٱ ى ة ؤ ئ ی ک").text == "اااا ي ه ء ء ي ك"
+
+
+def test_digits_become_ascii() -> None:
+    assert normalize("٢٨/١٠/٢٠٢٥ و۱۲").text == "28/10/2025 و12"
+
+
+def test_diacritics_tatweel_and_invisible_marks_are_dropped() -> None:
+    assert normalize_term("حِصَـــاراً\u200f\u200b") == "حصارا"
+
+
+def test_presentation_forms_expand_and_map_back() -> None:
+    text = "ﻻ يزال ﷲ"
+    n = normalize(text)
+    assert n.text == "لا يزال الله"
+    assert text[slice(*n.map.span(0, 2))] == "ﻻ"
+    assert text[slice(*n.map.span(n.text.index("الله"), len(n.text)))] == "ﷲ"
+
+
+def test_span_includes_trailing_diacritics_of_the_last_letter() -> None:
+    text = "فرضت حصاراً على"
+    n = normalize(text)
+    s = n.text.index("حصارا")
+    a, b = n.map.span(s, s + 5)
+    assert text[a:b] == "حصاراً"
+
+
+def test_sentences_do_not_split_decimals_or_initials() -> None:
+    text = "ارتفع السعر 3.5 بالمئة. وقالت أ.ف.ب إن الوضع هادئ! هل انتهى؟"
+    assert len(sentence_spans(normalize(text).text)) == 3
+
+
+def test_tokens_are_words_and_numbers() -> None:
+    assert [t.text for t in tokenize("قتل 12 جنديا، في 2025.")] == ["قتل", "12", "جنديا", "في", "2025"]
+
+
+NOISE = st.sampled_from(["\u064e", "\u064b", "\u0651", "\u0640", "\u200f", "\u200b", "\u200e", "\u0652"])
+SENTENCES = [
+    "وفرضت جماعة نصرة الإسلام والمسلمين حصارا على مدينة نيورو منذ أسابيع.",
+    "وسيطر مسلحو جبهة تحرير أزواد على بلدة أنيفيس بعد معارك عنيفة.",
+    "واستدعت وزارة الخارجية المالية السفير الجزائري في باماكو.",
+]
+
+
+def _sprinkle(text: str, picks: list[tuple[int, str]]) -> str:
+    out = list(text)
+    for pos, mark in sorted(picks, reverse=True):
+        if 0 < pos < len(out) and out[pos - 1].isalpha():
+            out.insert(pos, mark)
+    return "".join(out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(SENTENCES), st.lists(st.tuples(st.integers(1, 80), NOISE), max_size=25))
+def test_noise_gives_the_same_events_with_exact_offsets(extractor, sentence: str, picks) -> None:  # type: ignore[no-untyped-def]
+    noisy = _sprinkle(sentence, picks)
+    clean = [(e.family, e.actor1, e.location) for e in extractor.extract(sentence, DocMeta("d"))]
+    events = extractor.extract(noisy, DocMeta("d"))
+    assert clean, "the clean sentence must give an event"
+    assert [(e.family, e.actor1, e.location) for e in events] == clean
+    for e in events:
+        r = e.to_record()
+        assert noisy[r["evidence"]["start"] : r["evidence"]["end"]] == r["evidence"]["text"]
+        for m in r["mentions"]:
+            assert noisy[m["start"] : m["end"]] == m["text"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(SENTENCES))
+def test_presentation_forms_give_the_same_events(extractor, sentence: str) -> None:  # type: ignore[no-untyped-def]
+    # Lam-alef and alef-lam written as presentation-form ligatures.
+    noisy = sentence.replace("لا", "\ufefb").replace("ال", "\ufe8d\ufedf")
+    clean = [(e.family, e.actor1, e.location) for e in extractor.extract(sentence, DocMeta("d"))]
+    events = extractor.extract(noisy, DocMeta("d"))
+    assert [(e.family, e.actor1, e.location) for e in events] == clean
+    for e in events:
+        r = e.to_record()
+        assert noisy[r["evidence"]["start"] : r["evidence"]["end"]] == r["evidence"]["text"]
