@@ -89,19 +89,36 @@ class Extractor:
             cands = sorted(found.values(), key=lambda c: (c.start, c.anchor, c.rule.id))
             # Within a family, a match inside a longer one is part of it
             # («تقترب من السيطرة على باماكو» is an approach, not a takeover).
-            kept: list[Candidate] = []
-            for c in sorted(cands, key=lambda c: (-c.rule.priority, -(c.end - c.start), c.start, c.rule.id)):
-                inside = next((k for k in kept if k.rule.family == c.rule.family and k.start <= c.start and c.end <= k.end), None)
-                if inside is not None:
-                    c.dropped = f"merged into {inside.rule.id}"
-                kept.append(c)
-            for c in sorted(kept, key=lambda c: (c.start, c.anchor, c.rule.id)):
+            # Within a family, a match inside a longer one is part of it
+            # («تقترب من السيطرة على باماكو» is an approach, not a takeover),
+            # even when the longer one is then judged no event.
+            for c in cands:
+                longer = [
+                    k for k in cands
+                    if k is not c and k.rule.family == c.rule.family and k.start <= c.start and c.end <= k.end
+                    and (k.end - k.start, k.rule.priority) > (c.end - c.start, c.rule.priority)
+                ]
+                if longer:
+                    c.dropped = f"merged into {longer[0].rule.id}"
+            for c in cands:
                 c.span = doc.orig_span(sent, c.start, c.end)
                 if c.dropped is None:
                     self._judge(doc, sent, c, ref)
                 if c.dropped is None:
                     self._fill(doc, sent, c)
-                out.append(c)
+            # The same words matched by several rules of a family: the first that
+            # survives judgement and slot filling wins (priority, then file order).
+            order = {r.id: i for i, r in enumerate(rs.rules)}
+            winners: list[Candidate] = []
+            for c in sorted(cands, key=lambda c: (-c.rule.priority, order[c.rule.id])):
+                if c.dropped is not None:
+                    continue
+                same = next((w for w in winners if w.rule.family == c.rule.family and (w.start, w.end) == (c.start, c.end)), None)
+                if same is not None:
+                    c.dropped = f"merged into {same.rule.id}"
+                else:
+                    winners.append(c)
+            out.extend(cands)
         return out
 
     def _judge(self, doc: Document, sent: Sentence, c: Candidate, ref: tuple[int, int] | None) -> None:
@@ -271,12 +288,16 @@ def _nearest(doc: Document, sent: Sentence, c: Candidate, spec: SlotSpec) -> Ent
         after = ent.start > c.start
         if spec.search == "before" and after or spec.search == "after" and not after:
             continue
+        prev = sent.tokens[ent.start - 1].text if ent.start > 0 else ""
+        if spec.unless_after and (prev in spec.unless_after or prev[1:] in spec.unless_after and prev[:1] in "وف"):
+            continue
         dist = ent.start - c.start if after else c.start - ent.end
-        prep = any(p in ent.prefix for p in _PREP) or (ent.start > 0 and sent.tokens[ent.start - 1].text in _PREP_WORDS)
+        prep = any(p in ent.prefix for p in _PREP) or prev in _PREP_WORDS
         if subject:
             if prep or (after and dist > 3):
                 continue
-            key = (0, 0 if after else 1, dist)
+            # Right before the verb (SVO headline) beats right after (VSO), which beats further before.
+            key = (0, 0 if not after and dist <= 1 else 1 if after else 2, dist)
         elif spec.source == "actors":
             key = (0, 0, dist)
         else:
@@ -302,8 +323,12 @@ def _look_back(doc: Document, si: int, spec: SlotSpec) -> Entity | None:
 
 
 def _coordinated(sent: Sentence, first: Entity) -> list[Entity]:
-    """Places joined to the first by «و»: one act at several places is one event each."""
+    """Places joined to the first by «و»: one act at several places is one event each.
+
+    «الطريق بين غاو وأنسونغو» names the ends of one road: one event, at the first."""
     out: list[Entity] = []
+    if first.start > 0 and sent.tokens[first.start - 1].text in ("بين", "وبين"):
+        return out
     end = first.end
     for ent in sent.places:
         if ent.start == end and "و" in ent.prefix:

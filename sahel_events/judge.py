@@ -59,13 +59,13 @@ def _cue_before(doc: Document, sent: Sentence, cue: Cue, start: int, anchor: int
                     continue
                 if any(sent.clause[q] != clause for q in range(p, end)):
                     continue
-                if not _conditions(doc, sent, cue, end, anchor):
+                if not _conditions(doc, sent, cue, end, start):
                     continue
                 return " ".join(t.text for t in toks[p:end])
     return ""
 
 
-def _conditions(doc: Document, sent: Sentence, cue: Cue, end: int, anchor: int) -> bool:
+def _conditions(doc: Document, sent: Sentence, cue: Cue, end: int, start: int) -> bool:
     toks = sent.tokens
     if end >= len(toks):
         return False
@@ -78,11 +78,6 @@ def _conditions(doc: Document, sent: Sentence, cue: Cue, end: int, anchor: int) 
         if not w.startswith(_IMPF_LETTERS):
             return False
     if cue.next_bi:
-        if end == anchor:
-            info = next(iter(sent.terms[anchor].values()), None)
-            return info is not None and "ب" in info[1]
-        if not toks[end].text.startswith("ب"):
-            return False
-        if any(e.start == end for e in sent.places) or any(e.start == end for e in sent.actors):
-            return False
+        # «هددت الجماعة بفرض حصار»: the match itself must begin with بـ.
+        return any("ب" in info[1] for info in sent.terms[start].values())
     return True

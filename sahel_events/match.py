@@ -272,16 +272,29 @@ class Document:
         for kind, akind in (("bare_gov", "government"), ("bare_mil", "military")):
             for a, b, _, prefix in by_kind.get(kind, []):
                 actors.append(Entity(a, b, ActorRef(None, "State forces", akind, None, generic=True), prefix))
-        named_armed = {e.start: e for e in actors if isinstance(e.ref, ActorRef) and e.ref.kind == "armed" and e.ref.name}
+        armed_at: dict[int, Entity] = {}
+        for e in actors:
+            if isinstance(e.ref, ActorRef) and e.ref.kind == "armed" and e.ref.name:
+                if e.start not in armed_at or e.end > armed_at[e.start].end:
+                    armed_at[e.start] = e
         for kind, ana in (("armed_ana", True), ("armed_gen", False)):
             for a, b, _, prefix in by_kind.get(kind, []):
-                named = named_armed.get(b)
+                named = armed_at.get(b)
                 if named is not None:  # «مسلحو تنظيم القاعدة» is the named group
                     actors.append(Entity(a, named.end, named.ref, prefix))
                     continue
-                actors.append(
-                    Entity(a, b, ActorRef(None, "Political militia", "armed", None, generic=True, anaphoric=ana), prefix)
-                )
+                ref = ActorRef(None, "Political militia", "armed", None, generic=True, anaphoric=ana)
+                actors.append(Entity(a, b, ref, prefix))
+        # «عناصر من الجماعة», «وحدات من الجيش النيجري»: a part of a group is the group.
+        starts: dict[int, Entity] = {}
+        for e in _outermost(actors):
+            if e.start not in starts or e.end > starts[e.start].end:
+                starts[e.start] = e
+        parts = {a: (b, prefix) for kind in ("armed_gen", "mil_head") for a, b, _, prefix in by_kind.get(kind, [])}
+        for a, (b, prefix) in sorted(parts.items()):
+            if b < len(toks) and toks[b].text == "من" and b + 1 in starts:
+                whole = starts[b + 1]
+                actors.append(Entity(a, whole.end, whole.ref, prefix))
         return _outermost(actors), _outermost(places)
 
     # -- patterns ----------------------------------------------------------------

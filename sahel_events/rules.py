@@ -87,7 +87,7 @@ INTER = (
 ACTOR_KINDS = ("armed", "military", "government", "organisation")
 PLACE_KINDS = ("town", "region", "country")
 CUE_KINDS = ("negation", "denial", "speculation", "fear", "plan", "history", "request", "condition")
-SLOT_KEYS = {"from", "kinds", "search", "within", "required", "fallback", "metonyms"}
+SLOT_KEYS = {"from", "kinds", "search", "within", "required", "fallback", "metonyms", "unless_after"}
 RULE_KEYS = {
     "id",
     "event_type",
@@ -116,6 +116,7 @@ class SlotSpec:
     required: bool = False
     fallback: bool = False  # look back through earlier sentences when nothing is near
     metonyms: bool = False  # capitals stand for governments («باماكو ترفض»)
+    unless_after: frozenset[str] = frozenset()  # skip entities right after these words («القادمة من غاو»)
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,7 +512,11 @@ def _load_slots(ld: _Loader, path: Path, loc: Locator, where: tuple[object, ...]
                 ld.problem(path, loc.line(*w), f"slot '{role}': {k} must be true or false")
                 v = False
             flags[k] = v
-        out.append(SlotSpec(role, src, tuple(kinds), search, within, **flags))
+        ua = spec.get("unless_after", [])
+        if not isinstance(ua, list) or not all(isinstance(x, str) for x in ua):
+            ld.problem(path, loc.line(*w), f"slot '{role}': unless_after must be a list of words")
+            ua = []
+        out.append(SlotSpec(role, src, tuple(kinds), search, within, unless_after=frozenset(normalize_term(x) for x in ua), **flags))
     return tuple(out)
 
 

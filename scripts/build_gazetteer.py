@@ -293,13 +293,9 @@ def _matches(city: dict, name: str) -> bool:
 def _find(cities: list[dict], cc: str, name: str) -> dict | None:
     """The most populous place of country `cc` called `name` (GeoNames name first, then alternate names)."""
     own = [c for c in cities if c["countrycode"] == cc]
-    for exact in (True, False):
-        hits = [c for c in own if (fold(c["name"]).lower() == fold(name).lower()) if exact] or (
-            [c for c in own if _matches(c, name)] if not exact else []
-        )
-        if hits:
-            return max(hits, key=lambda c: (c["population"], -c["geonameid"]))
-    return None
+    key = fold(name).lower()
+    hits = [c for c in own if fold(c["name"]).lower() == key] or [c for c in own if _matches(c, name)]
+    return max(hits, key=lambda c: (c["population"], -c["geonameid"])) if hits else None
 
 
 def build() -> str:
@@ -338,9 +334,7 @@ def build() -> str:
         elif c["countrycode"] in NEIGHBOURS and c["population"] >= NEIGHBOUR_MIN_POP:
             lat, lon = c["latitude"], c["longitude"]
             # cheap box test before the great-circle distance
-            if any(
-                abs(lat - a) < 2.0 and abs(lon - b) < 2.2 and km(lat, lon, a, b) <= NEIGHBOUR_MAX_KM for a, b in sahel_pts
-            ):
+            if any(abs(lat - a) < 2.0 and abs(lon - b) < 2.2 and km(lat, lon, a, b) <= NEIGHBOUR_MAX_KM for a, b in sahel_pts):
                 chosen[c["geonameid"]] = KIND_TOWN
     extra = list(BORDER_TOWNS) + [(cc, t) for cc, a in ADMIN1_ANCHORS.items() for t in a.values()]
     for cc, town in extra:
