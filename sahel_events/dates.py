@@ -40,8 +40,10 @@ __all__ = ["DateGrammar", "DateMention", "default_dates_path", "find_dates", "la
 
 
 def default_dates_path() -> Path:
-    """The dates.toml shipped with the rule pack."""
-    return Path(__file__).resolve().parent.parent / "rules" / "lexicon" / "dates.toml"
+    """The dates.toml of the shipped rule pack."""
+    from .rules import default_rules_dir  # late: rules imports this module
+
+    return default_rules_dir() / "lexicon" / "dates.toml"
 
 
 @dataclass(frozen=True, slots=True)

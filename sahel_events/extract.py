@@ -8,17 +8,17 @@ for `explain` and for rule authors.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from .dates import latest_explicit_date
 from .events import Event, Mention, fill_note, merge, short_name
 from .judge import judge
 from .match import ActorRef, Document, Entity, PlaceRef, Sentence, tense
 from .rules import Rule, RuleSet, SlotSpec, load_rules
 
-_YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9][0-9])(?![0-9])")
 _PREP = ("ب", "ل", "ك")
 
 
@@ -59,20 +59,24 @@ class Extractor:
     def extract(self, text: str, meta: DocMeta | None = None) -> list[Event]:
         meta = meta or DocMeta(doc_id="stdin:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12])
         doc = Document(text, self.rules)
-        cands = self._candidates(doc, meta)
-        events = [ev for c in cands if c.dropped is None for ev in self._events(doc, c, meta)]
-        return merge(events)
+        cands, ref = self._candidates(doc, meta)
+        events = merge([ev for c in cands if c.dropped is None for ev in self._events(doc, c, meta, ref)])
+        if meta.published:
+            # Reported without a date of its own: the publication date, known to a week (ACLED precision 2).
+            events = [e if e.event_date else replace(e, event_date=meta.published[:10], time_precision=2) for e in events]
+        return events
 
     def candidates(self, text: str, meta: DocMeta | None = None) -> list[Candidate]:
         """Every match with its verdict (for explain and rule tests)."""
-        return self._candidates(Document(text, self.rules), meta or DocMeta())
+        return self._candidates(Document(text, self.rules), meta or DocMeta())[0]
 
     # -- stages ----------------------------------------------------------------
-    def _candidates(self, doc: Document, meta: DocMeta) -> list[Candidate]:
+    def _candidates(self, doc: Document, meta: DocMeta) -> tuple[list[Candidate], dt.date | None]:
         rs = self.rules
-        ref = _reference(doc, meta)
         out: list[Candidate] = []
-        for si in doc.anchor_sentences():
+        anchored = doc.anchor_sentences()
+        ref = _reference(doc, meta) if anchored else None
+        for si in anchored:
             sent = doc.sentence(si)
             found: dict[tuple[int, int], Candidate] = {}
             for a, terms in enumerate(sent.terms):
@@ -119,9 +123,9 @@ class Extractor:
                 else:
                     winners.append(c)
             out.extend(cands)
-        return out
+        return out, ref
 
-    def _judge(self, doc: Document, sent: Sentence, c: Candidate, ref: tuple[int, int] | None) -> None:
+    def _judge(self, doc: Document, sent: Sentence, c: Candidate, ref: dt.date | None) -> None:
         form, prefix, _ = _anchor_info(doc, sent, c)
         v = judge(doc, sent, c.rule.family, c.start, c.anchor, tense(form, prefix, doc.rules.morph), ref)
         if v.reason:
@@ -145,9 +149,10 @@ class Extractor:
         if loc is not None:
             c.locations = [loc] + _coordinated(sent, loc)
 
-    def _events(self, doc: Document, c: Candidate, meta: DocMeta) -> list[Event]:
+    def _events(self, doc: Document, c: Candidate, meta: DocMeta, ref: dt.date | None) -> list[Event]:
         rs = self.rules
         sent = doc.sentence(c.sentence)
+        event_date, precision = _event_date(doc, sent, c, ref)
         mention = Mention(c.span[0], c.span[1], doc.original[c.span[0] : c.span[1]])
         out = []
         for loc in c.locations or [None]:  # type: ignore[list-item]
@@ -213,8 +218,8 @@ class Extractor:
                     latitude=pinfo.latitude if pinfo else None,
                     longitude=pinfo.longitude if pinfo else None,
                     geo_precision=(1 if pinfo and pinfo.kind == "town" else 3) if town else None,
-                    event_date=None,
-                    time_precision=None,
+                    event_date=event_date,
+                    time_precision=precision,
                     fatalities=None,
                     notes=note,
                     source=meta.source,
@@ -232,12 +237,40 @@ def _anchor_info(doc: Document, sent: Sentence, c: Candidate) -> tuple[str, str,
     return sent.terms[c.anchor][c.anchor_term]
 
 
-def _reference(doc: Document, meta: DocMeta) -> tuple[int, int] | None:
-    """(year, month) events are dated against: publication, else the latest year the text names."""
-    if meta.published and re.match(r"^\d{4}-\d{2}", meta.published):
-        return int(meta.published[:4]), int(meta.published[5:7])
-    years = [int(y) for y in _YEAR.findall(doc.norm.text)]
-    return (max(years), 12) if years else None
+def _reference(doc: Document, meta: DocMeta) -> dt.date | None:
+    """The date events are dated against: publication, else the latest date the text names with its year."""
+    if meta.published:
+        try:
+            return dt.date.fromisoformat(meta.published[:10])
+        except ValueError:
+            pass
+    if doc.rules.dates is None:
+        return None
+    return latest_explicit_date(doc.norm.text, doc.rules.dates)
+
+
+def _event_date(doc: Document, sent: Sentence, c: Candidate, ref: dt.date | None) -> tuple[str | None, int | None]:
+    """The date expression nearest the trigger, in its clause first, else in its sentence.
+
+    An ongoing state («منذ سبتمبر الماضي») is dated from its start; a range
+    («الأسبوع الماضي», «أواخر أكتوبر») by its first day, with ACLED's precision."""
+    found = doc.dates_in(sent, ref)
+    if not found:
+        return None, None
+    clause = sent.clause[c.anchor]
+    same = [(k, m) for k, m in found if sent.clause[k] == clause]
+    if not same:
+        # A time adverbial set off by commas next to the trigger's clause:
+        # «وأمس الثلاثاء، أضرم المسلحون …», «وقّع الرؤساء، السبت 6 جويلية 2024، معاهدة …».
+        size = {c: sum(1 for x in sent.clause if x == c) for c in (clause - 1, clause + 1)}
+        same = [
+            (k, m) for k, m in found
+            if sent.clause[k] in size and size[sent.clause[k]] <= len(doc.norm.text[m.start : m.end].split()) + 2
+        ]
+    if not same:
+        return None, None
+    k, m = min(same, key=lambda km: (abs(km[0] - c.anchor), km[0]))
+    return m.lo.isoformat(), m.precision
 
 
 def _usable(ent: Entity, spec: SlotSpec, c: Candidate) -> bool:
@@ -296,8 +329,10 @@ def _nearest(doc: Document, sent: Sentence, c: Candidate, spec: SlotSpec) -> Ent
         if subject:
             if prep or (after and dist > 3):
                 continue
-            # Right before the verb (SVO headline) beats right after (VSO), which beats further before.
-            key = (0, 0 if not after and dist <= 1 else 1 if after else 2, dist)
+            # In the verb's clause first; there, right before the verb (SVO
+            # headline) beats right after it (VSO), which beats further before.
+            other = 0 if sent.clause[min(ent.start, len(sent.clause) - 1)] == clause else 1
+            key = (other, 0 if not after and dist <= 1 else 1 if after else 2, dist)
         elif spec.source == "actors":
             key = (0, 0, dist)
         else:

@@ -9,6 +9,7 @@ that began then is still going on), or the pluperfect «كان … قد» (a cue
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from .match import Document, Sentence
@@ -23,9 +24,7 @@ class Verdict:
     cue_text: str = ""
 
 
-def judge(
-    doc: Document, sent: Sentence, family: str, start: int, anchor: int, anchor_tense: str, ref: tuple[int, int] | None
-) -> Verdict:
+def judge(doc: Document, sent: Sentence, family: str, start: int, anchor: int, anchor_tense: str, ref: dt.date | None) -> Verdict:
     """Decide on the candidate whose span starts at token `start` with anchor `anchor`."""
     if anchor_tense == "future":
         return Verdict("plan", sent.tokens[anchor].text)
@@ -37,12 +36,11 @@ def judge(
         if hit:
             return Verdict(cue.kind, hit)
     if ref is not None:
-        ref_year, ref_month = ref
-        for k, year, since in sent.years:
-            if sent.clause[k] != clause or since:
+        for k, m in doc.dates_in(sent, ref):
+            if sent.clause[k] != clause or m.since or not m.explicit_year:
                 continue
-            if year < ref_year - 1 or (year == ref_year - 1 and ref_month > 3):
-                return Verdict("history", sent.tokens[k].text)
+            if (ref - m.hi).days >= 365:
+                return Verdict("history", doc.norm.text[m.start : m.end])
     return Verdict(None)
 
 

@@ -9,9 +9,11 @@ text is touched once, by C code.
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from .dates import DateMention, find_dates
 from .pattern import Gap, Slot, Variant, Words
 from .rules import EXACT, NOUN, NOUN_TA, VERB, VERB_IMPF, Morphology, RuleSet
 from .text import Normalized, Token, normalize, sentence_spans, tokenize
@@ -99,6 +101,7 @@ class Document:
         self.spans = sentence_spans(self.norm.text)
         self._starts = [s for s, _ in self.spans]
         self._cache: dict[int, Sentence] = {}
+        self._dates: dict[tuple[int, dt.date | None], list[tuple[int, DateMention]]] = {}
         m = rules.morph
         self._name_prefixes = frozenset(p for p in m.noun_prefixes if not any(b in p for b in _NAME_PREFIX_BAD))
 
@@ -123,6 +126,18 @@ class Document:
         if s is None:
             s = self._cache[i] = self._analyse(i)
         return s
+
+    def dates_in(self, sent: Sentence, ref: dt.date | None) -> list[tuple[int, DateMention]]:
+        """Date expressions of a sentence with the token each starts at, resolved against `ref`."""
+        key = (sent.index, ref)
+        got = self._dates.get(key)
+        if got is None:
+            grammar = self.rules.dates
+            found = find_dates(self.norm.text, grammar, ref, sent.start, sent.end) if grammar else []
+            starts = [t.start for t in sent.tokens]
+            got = [(max(bisect_right(starts, m.start) - 1, 0), m) for m in found]
+            self._dates[key] = got
+        return got
 
     def orig_span(self, sent: Sentence, a: int, b: int) -> tuple[int, int]:
         """Original character span of tokens [a, b) of `sent`."""
@@ -254,7 +269,7 @@ class Document:
         for a, b, idx, prefix in by_kind.get("actor", []):
             x = rs.actors[idx]
             actors.append(Entity(a, b, ActorRef(x.name, x.inter, x.kind, x.country), prefix))
-        # Head + nationality or country: «وزير الخارجية الجزائري», «جيش مالي», «القوات المسلحة في مالي».
+        # Head + nationality or country: «وزير الخارجية الجزائري», «جيش مالي», «القوات المسلحة في النيجر».
         for kind, items in (("nisba", by_kind.get("nisba", [])), ("country", ok_country)):
             for a, b, idx, _prefix in items:
                 cands = list(head_end.get(a, []))
@@ -309,7 +324,7 @@ class Document:
 
     def _gap_positions(self, sent: Sentence, pos: int, step: int, budget: int) -> list[int]:
         """Where a gap of at most `budget` words may end; a whole actor or place
-        name counts as one word, so «فرضت جماعة نصرة الإسلام والمسلمين حصارا»
+        name counts as one word, so «فرض مسلحو جماعة نصرة الإسلام حصارا»
         fits a gap of one."""
         n = len(sent.tokens)
         jumps: dict[int, int] = {}

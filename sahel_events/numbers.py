@@ -154,7 +154,8 @@ class _Loader:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
-            self.problem(path, decode_error_line(str(e)), f"TOML syntax: {e}", "check quotes, brackets and commas")
+            line = decode_error_line(str(e)) if "line" in str(e) else max(1, len(text.splitlines()))
+            self.problem(path, line, f"TOML syntax: {e}", "check quotes, brackets and commas")
             return {}, Locator(text)
         return data, Locator(text)
 
@@ -230,7 +231,7 @@ def _load_numbers(ld: _Loader, path: Path) -> tuple[dict[str, _Entry], dict[str,
         for key, value in table.items():
             line = loc.line(section, key)
             if not key.isdigit() or int(key) <= 0:
-                ld.problem(path, line, f"key '{key}' must be a positive whole number", f"e.g. 3 = [\"ثلاثة\"] in [{section}]")
+                ld.problem(path, line, f"key '{key}' must be a positive whole number", f'e.g. 3 = ["ثلاثة"] in [{section}]')
                 continue
             n = int(key)
             for term in ld.words(path, loc, (section, key), value):
@@ -309,8 +310,11 @@ def _load_tags(ld: _Loader, path: Path) -> tuple[re.Pattern[str] | None, tuple[s
             ld.problem(path, loc.line(*where), f"tag '{name}' has no patterns")
         for p in ld.words(path, loc, (*where, "patterns"), raw or [], phrase=True):
             ws = p.split()
-            if ws[0] == "..." or ws[-1] == "..." or any(a == b == "..." for a, b in zip(ws, ws[1:], strict=False)) or any(
-                "*" in w.rstrip("*") or "." in w.replace("...", "") for w in ws
+            if (
+                ws[0] == "..."
+                or ws[-1] == "..."
+                or any(a == b == "..." for a, b in zip(ws, ws[1:], strict=False))
+                or any("*" in w.rstrip("*") or "." in w.replace("...", "") for w in ws)
             ):
                 line = loc.line(*where, "patterns")
                 ld.problem(path, line, f"bad pattern '{p}'", "'...' only between words, '*' only at the end of a word")
@@ -386,17 +390,17 @@ def _items(text: str, g: NumberGrammar, start: int, end: int) -> list[_Item]:
             continue
         item = matches.get(tok.start)
         if item is None:
-            kinds: frozenset[str] = frozenset()
+            tkinds: frozenset[str] = frozenset()
             num = 0
             if _DIGITS_RE.match(tok.text) and not text.startswith("%", tok.end):
-                kinds, num = frozenset({NUM}), int(tok.text.replace(",", ""))
+                tkinds, num = frozenset({NUM}), int(tok.text.replace(",", ""))
                 if tok.end < len(text) and text[tok.end] in ".," and text[tok.end + 1 : tok.end + 2].isdigit():
-                    kinds = frozenset()  # 3.5 or 1,5: not a head count
+                    tkinds, num = frozenset(), 0  # 3.5 or 1,5: not a head count
             elif tok.text in ("و", "ف"):
-                kinds = frozenset({CONJ})
+                tkinds = frozenset({CONJ})
             elif tok.text == "من":
-                kinds = frozenset({OF})
-            item = _Item(tok.start, tok.end, "digit" if num else "", kinds, num)
+                tkinds = frozenset({OF})
+            item = _Item(tok.start, tok.end, "digit" if num else "", tkinds, num)
         prev_end = out[-1].end if out else start
         item.brk = any(c in _BREAK_CHARS for c in text[prev_end : item.start])
         out.append(item)
@@ -435,7 +439,7 @@ def _read_number(seq: list[_Item], j: int) -> tuple[int, int, bool]:
     k = j + 1
     while k < len(seq) and not seq[k].brk:
         it = seq[k]
-        if MULT in it.kinds and it.pre == "" and 0 < cur and last < 10 + (it.num >= 1000) * 990:
+        if MULT in it.kinds and it.pre == "" and cur > 0 and last < (1000 if it.num >= 1000 else 10):
             if it.num >= 1000:
                 total += cur * it.num
                 cur = 0
@@ -449,7 +453,11 @@ def _read_number(seq: list[_Item], j: int) -> tuple[int, int, bool]:
         nxt = it if it.pre == "و" else (seq[k + 1] if CONJ in it.kinds and k + 1 < len(seq) else None)
         if conj and nxt is not None and NUM in nxt.kinds and nxt.pre != "digit":
             v = nxt.num
-            ok = (1 <= last <= 9 and v % 10 == 0 and 20 <= v <= 90) or (last >= 100 and v < last) or (total and not cur and v < 1000)
+            ok = (
+                (1 <= last <= 9 and v % 10 == 0 and 20 <= v <= 90)
+                or (last >= 100 and v < last)
+                or (total and not cur and v < 1000)
+            )
             if ok:
                 cur += v
                 last = v
@@ -619,7 +627,12 @@ class _Scan:
         for i, it in enumerate(self.seq):
             if i in self.used:
                 continue
-            if QTY in it.kinds or (DUAL in it.kinds and CASUALTY not in it.kinds) or it.kinds >= {DUAL, AFTER} or SINGLE in it.kinds:
+            if (
+                QTY in it.kinds
+                or (DUAL in it.kinds and CASUALTY not in it.kinds)
+                or it.kinds >= {DUAL, AFTER}
+                or SINGLE in it.kinds
+            ):
                 self.backward(i)
         return sorted(self.found, key=lambda f: (f.start, f.end))
 
@@ -661,10 +674,7 @@ def _tag_negated(text: str, g: NumberGrammar, pos: int, start: int) -> bool:
     cut = max(window.rfind(c) for c in _BREAK_CHARS)
     window = window[cut + 1 :]
     words = [t.text for t in tokenize(window)][-g.tag_negation_scope :] if g.tag_negation_scope else []
-    for w in words:
-        if w in g.tag_negations or (w[:1] in ("و", "ف") and w[1:] in g.tag_negations):
-            return True
-    return False
+    return any(w in g.tag_negations or (w[:1] in ("و", "ف") and w[1:] in g.tag_negations) for w in words)
 
 
 def find_tags(text: str, g: NumberGrammar, start: int = 0, end: int | None = None) -> tuple[str, ...]:

@@ -218,8 +218,11 @@ def compile_pattern(src: str) -> list[Variant]:
         words = [(i, e) for i, e in enumerate(key) if isinstance(e, Words)]
         if not words:
             raise PatternError("pattern has no word to anchor on (every variant needs at least one word)")
-        # Anchor on the rarest-looking word set: the one whose shortest word is longest.
-        anchor = max(words, key=lambda iw: (min(len(w.text) for w in iw[1].words), -iw[0]))[0]
+        # Anchor on the trigger: the first word set whose words are not short
+        # function words (so cues before the anchor are cues before the trigger);
+        # failing that, the word set whose shortest word is longest.
+        good = [iw for iw in words if min(len(w.text) for w in iw[1].words) >= 3 and any(w.kind != "exact" for w in iw[1].words)]
+        anchor = good[0][0] if good else max(words, key=lambda iw: (min(len(w.text) for w in iw[1].words), -iw[0]))[0]
         variants.append(Variant(key, anchor))
     if not variants:
         raise PatternError("pattern is empty after expansion")

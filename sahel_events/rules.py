@@ -26,6 +26,7 @@ from typing import Any
 
 import ahocorasick
 
+from .dates import DateGrammar, load_date_grammar
 from .errors import Problem, RuleError
 from .pattern import PatternError, Slot, Variant, Word, Words, compile_pattern
 from .text import normalize_term
@@ -219,6 +220,7 @@ class RuleSet:
     places: tuple[Place, ...]
     country_index: dict[str, int] = field(default_factory=dict)
     word_ids: dict[Word, int] = field(default_factory=dict)
+    dates: DateGrammar | None = None
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -786,6 +788,15 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
     countries, cnames = _load_countries(ld)
     actors, anames = _load_actors(ld)
     places, pnames = _load_places(ld, countries)
+    dates: DateGrammar | None = None
+    dates_path = rootp / "lexicon" / "dates.toml"
+    try:
+        ld.digest.update(b"dates.toml\0" + dates_path.read_bytes())
+        dates = load_date_grammar(dates_path)
+    except OSError as e:
+        ld.problem(dates_path, 1, f"cannot read: {e.strerror}")
+    except RuleError as e:
+        ld.problems.extend(e.problems)
 
     # Terms of rule variants, and the anchor index.
     by_anchor: dict[int, list[tuple[int, Variant]]] = {}
@@ -854,6 +865,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         places=tuple(places),
         country_index={c.name: i for i, c in enumerate(countries)},
         word_ids=dict(ld.term_ids),
+        dates=dates,
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .conftest import ROOT, SAMPLES
 
-ARTICLE = "وفرضت جماعة نصرة الإسلام والمسلمين حصارا على مدينة نيورو منذ أسابيع.\n"
+ARTICLE = "وفرض مسلحو جماعة نصرة الإسلام حصارا على مدينة نيورو منذ أسابيع.\n"
 
 
 def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -29,7 +29,7 @@ def test_pipe_one_article() -> None:
     assert [x["family"] for x in recs] == ["blockade"]
     assert recs[0]["location"] == "Nioro du Sahel"
     assert recs[0]["doc_id"].startswith("stdin:")
-    assert "نيورو".encode() in r.stdout  # Arabic is written as is, not escaped
+    assert "حصارا".encode() in r.stdout  # Arabic evidence is written as is, not \u-escaped
 
 
 def test_several_files_and_sidecar_metadata(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from sahel_events import DocMeta, Extractor
 
 def test_mentions_of_one_event_merge(extractor) -> None:  # type: ignore[no-untyped-def]
     text = (
-        "وفرضت جماعة نصرة الإسلام والمسلمين حصارا على مدينة نيورو. "
+        "وفرض مسلحو جماعة نصرة الإسلام حصارا على مدينة نيورو. "
         "ويعاني السكان من نقص الغذاء. "
         "ويتواصل حصار الجماعة لمدينة نيورو منذ أسابيع."
     )
@@ -21,14 +21,14 @@ def test_mentions_of_one_event_merge(extractor) -> None:  # type: ignore[no-unty
 
 
 def test_one_act_at_two_places_is_two_events(extractor) -> None:  # type: ignore[no-untyped-def]
-    text = "وفرضت جماعة نصرة الإسلام والمسلمين حصارا على مدينتي كاي ونيورو."
+    text = "وفرض مسلحو جماعة نصرة الإسلام حصارا على مدينتي كاي ونيورو."
     evs = extractor.extract(text, DocMeta("d"))
     assert sorted(e.location for e in evs) == ["Kayes", "Nioro du Sahel"]
     assert len({e.event_id for e in evs}) == 2
 
 
 def test_event_id_depends_on_the_event_not_the_document(extractor) -> None:  # type: ignore[no-untyped-def]
-    text = "وفرضت جماعة نصرة الإسلام والمسلمين حصارا على مدينة نيورو."
+    text = "وفرض مسلحو جماعة نصرة الإسلام حصارا على مدينة نيورو."
     a = extractor.extract(text, DocMeta("one.txt"))
     b = extractor.extract("مقدمة قصيرة. " + text, DocMeta("other/two.txt"))
     assert [e.event_id for e in a] == [e.event_id for e in b]

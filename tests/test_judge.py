@@ -15,13 +15,13 @@ def reasons(extractor, text: str, published: str | None = "2025-11-05") -> list[
     return [c.dropped for c in extractor.candidates(text, DocMeta("t", published))]
 
 
-ASSERTED = "وفرضت جماعة نصرة الإسلام والمسلمين حصارا على مدينة نيورو."
+ASSERTED = "وفرض مسلحو جماعة نصرة الإسلام حصارا على مدينة نيورو."
 
 
 @pytest.mark.parametrize(
     "kind, text",
     [
-        ("negation", "ولم تفرض جماعة نصرة الإسلام والمسلمين حصارا على مدينة نيورو."),
+        ("negation", "ولم تفرض جماعة نصرة الإسلام والمسلمين أي حصار على مدينة نيورو."),
         ("negation", "ما فرضت الجماعة حصارا على مدينة نيورو."),
         ("negation", "ونفى الجيش أن يكون المسلحون قد سيطروا على بلدة ديافارابي."),
         ("speculation", "وقد تفرض الجماعة حصارا على مدينة نيورو في الأسابيع المقبلة."),
