@@ -289,9 +289,9 @@ class Document:
                 actors.append(Entity(a, b, ActorRef(None, "State forces", akind, None, generic=True), prefix))
         armed_at: dict[int, Entity] = {}
         for e in actors:
-            if isinstance(e.ref, ActorRef) and e.ref.kind == "armed" and e.ref.name:
-                if e.start not in armed_at or e.end > armed_at[e.start].end:
-                    armed_at[e.start] = e
+            named = isinstance(e.ref, ActorRef) and e.ref.kind == "armed" and e.ref.name
+            if named and (e.start not in armed_at or e.end > armed_at[e.start].end):
+                armed_at[e.start] = e
         for kind, ana in (("armed_ana", True), ("armed_gen", False)):
             for a, b, _, prefix in by_kind.get(kind, []):
                 named = armed_at.get(b)

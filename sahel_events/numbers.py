@@ -100,7 +100,7 @@ class NumberGrammar:
     """Compiled numbers.toml and attribution.toml (frozen, picklable)."""
 
     lexicon: re.Pattern[str]  # every lexicon word with its proclitics: groups `pre`, `core`
-    entries: dict[str, _Entry]  # normalised core -> what it is
+    entries: dict[str, _Entry] = field(hash=False)  # normalised core -> what it is
     forward_window: int
     post_window: int
     negation_scope: int

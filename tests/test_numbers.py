@@ -161,6 +161,7 @@ def test_tags_read_only_the_window(grammar: NumberGrammar) -> None:
 def test_grammar_pickles(grammar: NumberGrammar) -> None:
     copy = pickle.loads(pickle.dumps(grammar))
     assert copy == grammar
+    assert hash(copy) == hash(grammar)
     t = n("مقتل 5 جنود و3 مدنيين، حسب مصادر محلية.")
     assert find_fatalities(t, copy) == find_fatalities(t, grammar)
     assert find_tags(t, copy) == find_tags(t, grammar) == ("local sources",)
