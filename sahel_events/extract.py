@@ -17,6 +17,7 @@ from .dates import latest_explicit_date
 from .events import Event, Mention, fill_note, merge, short_name
 from .judge import judge
 from .match import ActorRef, Document, Entity, PlaceRef, Sentence, tense
+from .numbers import find_fatalities, find_tags, total_fatalities
 from .rules import Rule, RuleSet, SlotSpec, load_rules
 
 _PREP = ("ب", "ل", "ك")
@@ -153,6 +154,7 @@ class Extractor:
         rs = self.rules
         sent = doc.sentence(c.sentence)
         event_date, precision = _event_date(doc, sent, c, ref)
+        fatalities, tags = _fatalities_and_tags(doc, sent, c)
         mention = Mention(c.span[0], c.span[1], doc.original[c.span[0] : c.span[1]])
         out = []
         for loc in c.locations or [None]:  # type: ignore[list-item]
@@ -220,7 +222,7 @@ class Extractor:
                     geo_precision=(1 if pinfo and pinfo.kind == "town" else 3) if town else None,
                     event_date=event_date,
                     time_precision=precision,
-                    fatalities=None,
+                    fatalities=fatalities,
                     notes=note,
                     source=meta.source,
                     rule_id=c.rule.id,
@@ -228,6 +230,7 @@ class Extractor:
                     rule_version=rs.digest,
                     confidence=max(0.0, c.rule.confidence - 0.1 * len(c.fallback)),
                     mentions=(mention,),
+                    tags=tags,
                 )
             )
         return out
@@ -271,6 +274,28 @@ def _event_date(doc: Document, sent: Sentence, c: Candidate, ref: dt.date | None
         return None, None
     k, m = min(same, key=lambda km: (abs(km[0] - c.anchor), km[0]))
     return m.lo.isoformat(), m.precision
+
+
+_VIOLENT = ("Battles", "Violence against civilians", "Explosions/Remote violence")
+
+
+def _clause_chars(sent: Sentence, clause: int) -> tuple[int, int]:
+    ks = [k for k, c in enumerate(sent.clause) if c == clause]
+    return sent.tokens[ks[0]].start, sent.tokens[ks[-1]].end
+
+
+def _fatalities_and_tags(doc: Document, sent: Sentence, c: Candidate) -> tuple[int | None, tuple[str, ...]]:
+    """Deaths reported in the trigger's clause (violent events only; null when none
+    is stated) and ACLED-style attribution tags of its sentence."""
+    g = doc.rules.numbers
+    if g is None:
+        return None, ()
+    tags = find_tags(doc.norm.text, g, sent.start, sent.end)
+    if c.rule.event_type not in _VIOLENT:
+        return None, tags
+    a, b = _clause_chars(sent, sent.clause[c.anchor])
+    found = find_fatalities(doc.norm.text, g, a, b) or find_fatalities(doc.norm.text, g, sent.start, sent.end)
+    return total_fatalities(found), tags
 
 
 def _usable(ent: Entity, spec: SlotSpec, c: Candidate) -> bool:

@@ -251,6 +251,7 @@ def _load_numbers(ld: _Loader, path: Path) -> tuple[dict[str, _Entry], dict[str,
 
 
 def _phrase_regex(phrase: str, max_gap: int) -> str:
+    """Regex of one phrase; its first word's boundary and proclitics are added by the caller."""
     parts: list[str] = []
     gap = False
     for w in phrase.split():
@@ -258,7 +259,7 @@ def _phrase_regex(phrase: str, max_gap: int) -> str:
             gap = True
             continue
         core = re.escape(w.rstrip("*")) + (f"[{_LETTER}]*" if w.endswith("*") else "")
-        word = f"(?<![{_LETTER}]){_CLITIC}{core}(?![{_LETTER}])"
+        word = f"{core}(?![{_LETTER}])" if not parts else f"(?<![{_LETTER}]){_CLITIC}{core}(?![{_LETTER}])"
         if parts:
             parts.append(f"(?:[ ،,]+[^\\s.!?؟؛]+){{0,{max_gap}}}?[ ،,]+" if gap else " +")
         parts.append(word)
@@ -329,7 +330,8 @@ def _load_tags(ld: _Loader, path: Path) -> tuple[re.Pattern[str] | None, tuple[s
     alts = [f"(?P<t{k}>{_phrase_regex(p, max_gap)})" for k, (p, _) in enumerate(phrases)]
     tag_of = tuple(names[t] for _, t in phrases)
     neg_of = tuple(negatable[t] for _, t in phrases)
-    return re.compile("|".join(alts)), tag_of, neg_of, frozenset(negations), scope
+    # The boundary and proclitics of the first word are shared: a position inside a word fails at once.
+    return re.compile(f"(?<![{_LETTER}]){_CLITIC}(?:" + "|".join(alts) + ")"), tag_of, neg_of, frozenset(negations), scope
 
 
 def load_number_grammar(numbers_toml: Path, attribution_toml: Path) -> NumberGrammar:

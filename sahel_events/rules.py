@@ -28,6 +28,7 @@ import ahocorasick
 
 from .dates import DateGrammar, load_date_grammar
 from .errors import Problem, RuleError
+from .numbers import NumberGrammar, load_number_grammar
 from .pattern import PatternError, Slot, Variant, Word, Words, compile_pattern
 from .text import normalize_term
 from .tomlpos import Locator, decode_error_line
@@ -221,6 +222,7 @@ class RuleSet:
     country_index: dict[str, int] = field(default_factory=dict)
     word_ids: dict[Word, int] = field(default_factory=dict)
     dates: DateGrammar | None = None
+    numbers: NumberGrammar | None = None
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -797,6 +799,15 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         ld.problem(dates_path, 1, f"cannot read: {e.strerror}")
     except RuleError as e:
         ld.problems.extend(e.problems)
+    numbers: NumberGrammar | None = None
+    num_path, attr_path = rootp / "lexicon" / "numbers.toml", rootp / "lexicon" / "attribution.toml"
+    try:
+        ld.digest.update(b"numbers.toml\0" + num_path.read_bytes() + b"attribution.toml\0" + attr_path.read_bytes())
+        numbers = load_number_grammar(num_path, attr_path)
+    except OSError as e:
+        ld.problem(Path(e.filename or num_path), 1, f"cannot read: {e.strerror}")
+    except RuleError as e:
+        ld.problems.extend(e.problems)
 
     # Terms of rule variants, and the anchor index.
     by_anchor: dict[int, list[tuple[int, Variant]]] = {}
@@ -866,6 +877,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         country_index={c.name: i for i, c in enumerate(countries)},
         word_ids=dict(ld.term_ids),
         dates=dates,
+        numbers=numbers,
     )
 
 
