@@ -67,6 +67,8 @@ class Event:
     confidence: float
     mentions: tuple[Mention, ...]
     tags: tuple[str, ...] = field(default=())
+    assoc_actor_1: str | None = None
+    assoc_actor_2: str | None = None
 
     @property
     def type_key(self) -> str:
@@ -104,6 +106,9 @@ class Event:
             changes["time_precision"] = other.time_precision
         if self.fatalities is None and other.fatalities is not None:
             changes["fatalities"] = other.fatalities
+        for k in ("assoc_actor_1", "assoc_actor_2"):
+            if getattr(self, k) is None and getattr(other, k) is not None:
+                changes[k] = getattr(other, k)
         mentions = tuple(sorted(set(self.mentions) | set(other.mentions), key=lambda m: (m.start, m.end)))
         changes["mentions"] = mentions
         changes["confidence"] = max(self.confidence, other.confidence)
@@ -124,10 +129,10 @@ class Event:
             "event_type": self.event_type,
             "sub_event_type": self.sub_event_type,
             "actor1": self.actor1,
-            "assoc_actor_1": None,
+            "assoc_actor_1": self.assoc_actor_1,
             "inter1": self.inter1,
             "actor2": self.actor2,
-            "assoc_actor_2": None,
+            "assoc_actor_2": self.assoc_actor_2,
             "inter2": self.inter2,
             "interaction": interaction(self.inter1, self.inter2),
             "civilian_targeting": None,

@@ -187,6 +187,8 @@ class Extractor:
                 a2[0] == a1[0] or c.rule.family == "diplomatic" and a1[1] and a2[1] and a1[1].country == a2[1].country
             ):
                 a2 = (None, None)
+            assoc1 = _allied(doc, sent, c.slots.get("actor1"), c, country)
+            assoc2 = _allied(doc, sent, c.slots.get("actor2"), c, country)
             cinfo = rs.countries[rs.country_index[country]] if country in rs.country_index else None
             town = place if place is not None and place.kind != "country" else None
             pinfo = rs.places[town.place] if town is not None and town.place >= 0 else None
@@ -212,6 +214,8 @@ class Extractor:
                     inter1=inter1,
                     actor2=a2[0],
                     inter2=inter2,
+                    assoc_actor_1=assoc1,
+                    assoc_actor_2=assoc2,
                     country=country,
                     iso=cinfo.iso if cinfo else None,
                     region=cinfo.region if cinfo else None,
@@ -219,7 +223,7 @@ class Extractor:
                     location=town.name if town else None,
                     latitude=pinfo.latitude if pinfo else None,
                     longitude=pinfo.longitude if pinfo else None,
-                    geo_precision=(1 if pinfo and pinfo.kind == "town" else 3) if town else None,
+                    geo_precision=_geo_precision(sent, loc, pinfo) if place is not None else None,
                     event_date=event_date,
                     time_precision=precision,
                     fatalities=fatalities,
@@ -234,6 +238,38 @@ class Extractor:
                 )
             )
         return out
+
+
+def _distance_from(sent: Sentence, ent: Entity) -> bool:
+    """«على بعد 30 كيلومترا من كولوكاني»: the place a distance is measured from."""
+    before = [t.text for t in sent.tokens[max(0, ent.start - 5) : ent.start]]
+    return before[-1:] == ["من"] and any(w in ("بعد", "ببعد", "مسافه") for w in before)
+
+
+_NEAR = frozenset({"قرب", "بالقرب", "محيط", "ضواحي", "مشارف", "اطراف", "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "حول", "نواحي"})
+
+
+def _geo_precision(sent: Sentence, loc: Entity | None, pinfo: object) -> int:
+    """ACLED: 1 the town itself, 2 near it («قرب», «على بعد 30 كلم من»), 3 a region or a country."""
+    if loc is None or not isinstance(loc.ref, PlaceRef) or loc.ref.kind != "town":
+        return 3
+    before = [t.text for t in sent.tokens[max(0, loc.start - 4) : loc.start]]
+    words = {w[1:] if w[:1] in "وب" and w[1:] in _NEAR else w for w in before[-2:]}
+    if words & _NEAR or _distance_from(sent, loc):
+        return 2
+    return 1
+
+
+def _allied(doc: Document, sent: Sentence, ent: Entity | None, c: Candidate, country: str | None) -> str | None:
+    """An ally named with the actor: «الجيش المالي وعناصر فاغنر» → Wagner Group."""
+    if ent is None:
+        return None
+    taken = {(e.start, e.end) for e in c.slots.values()}
+    for other in sent.actors:
+        if other.start == ent.end and "و" in other.prefix and (other.start, other.end) not in taken:
+            name, _ = _resolve(doc, c.sentence, other, country, doc.rules)
+            return name
+    return None
 
 
 def _anchor_info(doc: Document, sent: Sentence, c: Candidate) -> tuple[str, str, str]:
@@ -348,7 +384,8 @@ def _nearest(doc: Document, sent: Sentence, c: Candidate, spec: SlotSpec) -> Ent
             continue
         prev = sent.tokens[ent.start - 1].text if ent.start > 0 else ""
         if spec.unless_after and (prev in spec.unless_after or prev[1:] in spec.unless_after and prev[:1] in "وف"):
-            continue
+            if not _distance_from(sent, ent):
+                continue
         dist = ent.start - c.start if after else c.start - ent.end
         prep = any(p in ent.prefix for p in _PREP) or prev in _PREP_WORDS
         if subject:

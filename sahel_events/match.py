@@ -289,8 +289,8 @@ class Document:
                 actors.append(Entity(a, b, ActorRef(None, "State forces", akind, None, generic=True), prefix))
         armed_at: dict[int, Entity] = {}
         for e in actors:
-            named = isinstance(e.ref, ActorRef) and e.ref.kind == "armed" and e.ref.name
-            if named and (e.start not in armed_at or e.end > armed_at[e.start].end):
+            is_named = isinstance(e.ref, ActorRef) and e.ref.kind == "armed" and bool(e.ref.name)
+            if is_named and (e.start not in armed_at or e.end > armed_at[e.start].end):
                 armed_at[e.start] = e
         for kind, ana in (("armed_ana", True), ("armed_gen", False)):
             for a, b, _, prefix in by_kind.get(kind, []):
