@@ -33,6 +33,8 @@ def judge(doc: Document, sent: Sentence, family: str, start: int, anchor: int, a
         if cue.families and family not in cue.families:
             continue
         hit = _cue_before(doc, sent, cue, start, anchor, clause)
+        if hit and cue.kind == "history" and _recently_dated(doc, sent, clause, ref):
+            continue  # «وكانت الجزائر قد أعلنت أمس …»: the pluperfect orders events, the date says it is news
         if hit:
             return Verdict(cue.kind, hit)
     if ref is not None:
@@ -42,6 +44,13 @@ def judge(doc: Document, sent: Sentence, family: str, start: int, anchor: int, a
             if (ref - m.hi).days >= 365:
                 return Verdict("history", doc.norm.text[m.start : m.end])
     return Verdict(None)
+
+
+def _recently_dated(doc: Document, sent: Sentence, clause: int, ref: dt.date | None) -> bool:
+    """The clause dates itself within the year before the reference date."""
+    if ref is None:
+        return False
+    return any(sent.clause[k] == clause and not m.since and 0 <= (ref - m.hi).days < 365 for k, m in doc.dates_in(sent, ref))
 
 
 def _cue_before(doc: Document, sent: Sentence, cue: Cue, start: int, anchor: int, clause: int) -> str:
