@@ -14,16 +14,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-INTER_ORDER = (
-    "State forces",
-    "Rebel group",
-    "Political militia",
-    "Identity militia",
-    "Rioters",
-    "Protesters",
-    "Civilians",
-    "External/Other forces",
-)
+from .acled import INTER, disorder_type
+
 _IDENTITY = ("family", "type_key", "actor1", "actor2", "location", "country", "event_date")
 _MERGEABLE = ("actor1", "actor2", "location", "event_date")
 
@@ -160,17 +152,9 @@ class Event:
         }
 
 
-def disorder_type(event_type: str) -> str:
-    if event_type == "Strategic developments":
-        return "Strategic developments"
-    if event_type in ("Protests", "Riots"):
-        return "Demonstrations"
-    return "Political violence"
-
-
 def interaction(a: str | None, b: str | None) -> str | None:
     """ACLED's interaction: the two categories in ACLED's order, or 'X only'."""
-    cats = sorted({c for c in (a, b) if c}, key=INTER_ORDER.index)
+    cats = sorted({c for c in (a, b) if c}, key=INTER.index)
     if not cats:
         return None
     if len(cats) == 1:

@@ -383,9 +383,9 @@ def _nearest(doc: Document, sent: Sentence, c: Candidate, spec: SlotSpec) -> Ent
         if spec.search == "before" and after or spec.search == "after" and not after:
             continue
         prev = sent.tokens[ent.start - 1].text if ent.start > 0 else ""
-        if spec.unless_after and (prev in spec.unless_after or prev[1:] in spec.unless_after and prev[:1] in "وف"):
-            if not _distance_from(sent, ent):
-                continue
+        skip = spec.unless_after and (prev in spec.unless_after or prev[1:] in spec.unless_after and prev[:1] in "وف")
+        if skip and not _distance_from(sent, ent):
+            continue
         dist = ent.start - c.start if after else c.start - ent.end
         prep = any(p in ent.prefix for p in _PREP) or prev in _PREP_WORDS
         if subject:

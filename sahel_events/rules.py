@@ -26,6 +26,7 @@ from typing import Any
 
 import ahocorasick
 
+from .acled import ACLED_TYPES, INTER, PLOVER
 from .dates import DateGrammar, load_date_grammar
 from .errors import Problem, RuleError
 from .numbers import NumberGrammar, load_number_grammar
@@ -34,58 +35,6 @@ from .text import normalize_term
 from .tomlpos import Locator, decode_error_line
 
 FAMILIES = ("blockade", "advance", "diplomatic")
-ACLED_TYPES: dict[str, tuple[str, ...]] = {
-    "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
-    "Violence against civilians": ("Sexual violence", "Attack", "Abduction/forced disappearance"),
-    "Explosions/Remote violence": (
-        "Chemical weapon",
-        "Air/drone strike",
-        "Suicide bomb",
-        "Shelling/artillery/missile attack",
-        "Remote explosive/landmine/IED",
-        "Grenade",
-    ),
-    "Riots": ("Violent demonstration", "Mob violence"),
-    "Protests": ("Peaceful protest", "Protest with intervention", "Excessive force against protesters"),
-    "Strategic developments": (
-        "Agreement",
-        "Arrests",
-        "Change to group/activity",
-        "Disrupted weapons use",
-        "Headquarters or base established",
-        "Looting/property destruction",
-        "Non-violent transfer of territory",
-        "Other",
-    ),
-}
-PLOVER = (
-    "AGREE",
-    "CONSULT",
-    "SUPPORT",
-    "CONCEDE",
-    "COOPERATE",
-    "AID",
-    "RETREAT",
-    "REQUEST",
-    "ACCUSE",
-    "REJECT",
-    "THREATEN",
-    "PROTEST",
-    "SANCTION",
-    "MOBILIZE",
-    "COERCE",
-    "ASSAULT",
-)
-INTER = (
-    "State forces",
-    "Rebel group",
-    "Political militia",
-    "Identity militia",
-    "Rioters",
-    "Protesters",
-    "Civilians",
-    "External/Other forces",
-)
 ACTOR_KINDS = ("armed", "military", "government", "organisation")
 PLACE_KINDS = ("town", "region", "country")
 CUE_KINDS = ("negation", "denial", "speculation", "fear", "plan", "history", "request", "condition")
@@ -520,7 +469,9 @@ def _load_slots(ld: _Loader, path: Path, loc: Locator, where: tuple[object, ...]
         if not isinstance(ua, list) or not all(isinstance(x, str) for x in ua):
             ld.problem(path, loc.line(*w), f"slot '{role}': unless_after must be a list of words")
             ua = []
-        out.append(SlotSpec(role, src, tuple(kinds), search, within, unless_after=frozenset(normalize_term(x) for x in ua), **flags))
+        out.append(
+            SlotSpec(role, src, tuple(kinds), search, within, unless_after=frozenset(normalize_term(x) for x in ua), **flags)
+        )
     return tuple(out)
 
 
