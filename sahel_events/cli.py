@@ -145,3 +145,4 @@ def _main(
 
 def main() -> None:
     app(prog_name="sahel-events")
+from . import cli_tools as _cli_tools  # noqa: E402,F401  registers diff, explain, evaluate
