@@ -61,6 +61,9 @@ class Event:
     tags: tuple[str, ...] = field(default=())
     assoc_actor_1: str | None = None
     assoc_actor_2: str | None = None
+    # The country was inferred from the document, not read at this mention:
+    # it gives way to a mention that names it.
+    country_from_context: bool = field(default=False, compare=False)
 
     @property
     def type_key(self) -> str:
@@ -75,7 +78,9 @@ class Event:
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
     def compatible(self, other: Event) -> bool:
-        if (self.family, self.type_key, self.country) != (other.family, other.type_key, other.country):
+        if (self.family, self.type_key) != (other.family, other.type_key):
+            return False
+        if self.country != other.country and not (self.country_from_context or other.country_from_context):
             return False
         for k in _MERGEABLE:
             a, b = getattr(self, k), getattr(other, k)
@@ -86,6 +91,10 @@ class Event:
     def merged(self, other: Event) -> Event:
         """This event with the other's mentions and the fields it lacked."""
         changes: dict[str, Any] = {}
+        if self.country_from_context and not other.country_from_context:
+            for k in ("country", "iso", "region"):
+                changes[k] = getattr(other, k)
+            changes["country_from_context"] = False
         if self.location is None and other.location is not None:
             for k in ("location", "admin1", "latitude", "longitude", "geo_precision"):
                 changes[k] = getattr(other, k)

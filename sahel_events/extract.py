@@ -56,6 +56,7 @@ class Extractor:
 
     def __init__(self, rules: RuleSet | None = None) -> None:
         self.rules = rules if rules is not None else load_rules()
+        self._kinds = [{s.role: s.kinds for s in r.slots if s.kinds} for r in self.rules.rules]
 
     def extract(self, text: str, meta: DocMeta | None = None) -> list[Event]:
         meta = meta or DocMeta(doc_id="stdin:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12])
@@ -75,6 +76,7 @@ class Extractor:
     def _candidates(self, doc: Document, meta: DocMeta) -> tuple[list[Candidate], dt.date | None]:
         rs = self.rules
         out: list[Candidate] = []
+        kinds_of = self._kinds
         anchored = doc.anchor_sentences()
         ref = _reference(doc, meta) if anchored else None
         for si in anchored:
@@ -83,7 +85,7 @@ class Extractor:
             for a, terms in enumerate(sent.terms):
                 for tid in terms:
                     for ridx, v in rs.variants.get(tid, ()):
-                        m = doc.match(sent, v, a)
+                        m = doc.match(sent, v, a, kinds_of[ridx])
                         if m is None:
                             continue
                         start, end, bind = m
@@ -172,8 +174,10 @@ class Extractor:
                 )
             else:
                 country = _clause_country(sent, c) or _dominant_country(doc)
-            a1 = _resolve(doc, c.sentence, c.slots.get("actor1"), country, rs)
+            home = _dominant_country(doc) if c.rule.family == "diplomatic" else country
+            a1 = _resolve(doc, c.sentence, c.slots.get("actor1"), home or country, rs)
             a2 = _resolve(doc, c.sentence, c.slots.get("actor2"), country, rs)
+            from_context = place is None and not (c.rule.family == "diplomatic" and a2[1] and a2[1].country)
             if (
                 c.rule.family == "diplomatic"
                 and a2[1] is not None
@@ -235,9 +239,16 @@ class Extractor:
                     confidence=max(0.0, c.rule.confidence - 0.1 * len(c.fallback)),
                     mentions=(mention,),
                     tags=tags,
+                    country_from_context=from_context,
                 )
             )
         return out
+
+
+def _dateline(doc: Document, sent: Sentence, ent: Entity) -> bool:
+    """«باريس – دعت وزارة …»: a place of filing, not an actor."""
+    nxt = sent.tokens[ent.end].start if ent.end < len(sent.tokens) else sent.end
+    return any(ch in doc.norm.text[sent.tokens[ent.end - 1].end : nxt] for ch in "–—-:")
 
 
 def _distance_from(sent: Sentence, ent: Entity) -> bool:
@@ -381,6 +392,8 @@ def _nearest(doc: Document, sent: Sentence, c: Candidate, spec: SlotSpec) -> Ent
             continue
         after = ent.start > c.start
         if spec.search == "before" and after or spec.search == "after" and not after:
+            continue
+        if ent.start == 0 and _dateline(doc, sent, ent):
             continue
         prev = sent.tokens[ent.start - 1].text if ent.start > 0 else ""
         skip = spec.unless_after and (prev in spec.unless_after or prev[1:] in spec.unless_after and prev[:1] in "وف")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .match import Document, Sentence
 from .rules import Cue
 
-_IMPF_LETTERS = ("ي", "ت", "ن", "ا")
+_IMPF_LETTERS = ("ي", "ت", "ن")  # not ا: «قد أعلنت» is a past verb, first person is rare in news
 
 
 @dataclass(frozen=True, slots=True)

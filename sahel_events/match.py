@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .dates import DateMention, find_dates
 from .pattern import Gap, Slot, Variant, Words
-from .rules import EXACT, NOUN, NOUN_TA, VERB, VERB_IMPF, Morphology, RuleSet
+from .rules import DEFECTIVE_SUFFIXES, EXACT, NOUN, NOUN_TA, VERB, VERB_DEF, VERB_IMPF, Morphology, RuleSet
 from .text import Normalized, Token, normalize, sentence_spans, tokenize
 
 CLAUSE_PUNCT = frozenset('،؛;:«»“”"()[]{}')
@@ -64,7 +64,7 @@ class Sentence:
 
 def tense(form: str, prefix: str, morph: Morphology) -> str:
     """past | imperfect | future | noun, from how an anchor word matched."""
-    if form not in (VERB, VERB_IMPF):
+    if form not in (VERB, VERB_IMPF, VERB_DEF):
         return "noun"
     if prefix in morph.future_prefixes:
         return "future"
@@ -80,6 +80,8 @@ def _verify(form: str, prefix: str, suffix: str, m: Morphology) -> bool:
         return prefix in m.noun_prefixes and suffix in m.ta_suffixes
     if form == VERB:
         return prefix in m.verb_prefixes and suffix in m.verb_suffixes
+    if form == VERB_DEF:
+        return prefix in m.verb_prefixes and suffix in DEFECTIVE_SUFFIXES
     if form == VERB_IMPF:
         return prefix in m.impf_prefixes and suffix in m.verb_suffixes
     if form == EXACT:
@@ -313,12 +315,16 @@ class Document:
         return _outermost(actors), _outermost(places)
 
     # -- patterns ----------------------------------------------------------------
-    def match(self, sent: Sentence, v: Variant, a: int) -> tuple[int, int, dict[str, Entity]] | None:
-        """Match variant `v` with its anchor at token `a`: (first, end, slots) or None."""
+    def match(
+        self, sent: Sentence, v: Variant, a: int, kinds: dict[str, tuple[str, ...]] | None = None
+    ) -> tuple[int, int, dict[str, Entity]] | None:
+        """Match variant `v` with its anchor at token `a`: (first, end, slots) or None.
+
+        `kinds` limits what a slot role may bind (the rule's [rule.slots] kinds)."""
         right = v.elements[v.anchor + 1 :]
         left = v.elements[: v.anchor][::-1]
-        for end, bind in self._walk(sent, right, 0, a + 1, 1, {}):
-            for start, bind2 in self._walk(sent, left, 0, a - 1, -1, bind):
+        for end, bind in self._walk(sent, right, 0, a + 1, 1, {}, kinds):
+            for start, bind2 in self._walk(sent, left, 0, a - 1, -1, bind, kinds):
                 return start, end, bind2
         return None
 
@@ -348,7 +354,10 @@ class Document:
             frontier = nxt
         return sorted(out, key=lambda p: abs(p - pos))
 
-    def _walk(self, sent: Sentence, els: tuple[object, ...], k: int, pos: int, step: int, bind: dict[str, Entity]):  # type: ignore[no-untyped-def]
+    def _walk(  # type: ignore[no-untyped-def]
+        self, sent: Sentence, els: tuple[object, ...], k: int, pos: int, step: int, bind: dict[str, Entity],
+        kinds: dict[str, tuple[str, ...]] | None = None,
+    ):
         n = len(sent.tokens)
         if k == len(els):
             yield (pos if step > 0 else pos + 1), bind
@@ -359,16 +368,16 @@ class Document:
                 ids = self.rules.word_ids
                 found = sent.terms[pos]
                 if any(ids[w] in found for w in el.words):
-                    yield from self._walk(sent, els, k + 1, pos + step, step, bind)
+                    yield from self._walk(sent, els, k + 1, pos + step, step, bind, kinds)
             return
         if isinstance(el, Gap):
             for p in self._gap_positions(sent, pos, step, el.max):
-                yield from self._walk(sent, els, k + 1, p, step, bind)
+                yield from self._walk(sent, els, k + 1, p, step, bind, kinds)
             return
         assert isinstance(el, Slot)
         if el.type == "NUMBER":
             if 0 <= pos < n and sent.tokens[pos].text[0].isdigit():
-                yield from self._walk(sent, els, k + 1, pos + step, step, bind)
+                yield from self._walk(sent, els, k + 1, pos + step, step, bind, kinds)
             return
         pool = sent.actors if el.type == "ACTOR" else sent.places
         for ent in pool:
@@ -378,10 +387,13 @@ class Document:
                 continue
             if el.role and el.role in bind:
                 continue
+            allowed = kinds.get(el.role) if kinds and el.role else None
+            if allowed and getattr(ent.ref, "kind", None) not in allowed:
+                continue
             nb = dict(bind)
             if el.role:
                 nb[el.role] = ent
-            yield from self._walk(sent, els, k + 1, ent.end if step > 0 else ent.start - 1, step, nb)
+            yield from self._walk(sent, els, k + 1, ent.end if step > 0 else ent.start - 1, step, nb, kinds)
 
 
 def _outermost(ents: list[Entity]) -> list[Entity]:

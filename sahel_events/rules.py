@@ -54,7 +54,9 @@ RULE_KEYS = {
 }
 
 # Literal forms an automaton hit is verified as.
-NOUN, NOUN_TA, VERB, VERB_IMPF, EXACT = "noun", "noun_ta", "verb", "verb_impf", "exact"
+NOUN, NOUN_TA, VERB, VERB_IMPF, VERB_DEF, EXACT = "noun", "noun_ta", "verb", "verb_impf", "verb_def", "exact"
+# Past endings of a verb whose last letter ى/ي falls away: استدعت، استدعوا، استدعتا.
+DEFECTIVE_SUFFIXES = frozenset({"ت", "تا", "وا", "ته", "تها", "تهم", "وه", "وها", "وهم"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -846,8 +848,13 @@ def _literals(w: Word) -> list[tuple[str, str]]:
         return [(t, EXACT)]
     if w.kind == "verb":
         out = [(t, VERB)]
-        if len(t) > 3 and t[0] == "ا":  # انسحب → ينسحب, استولى → يستولي: the imperfect drops the alef
+        # Forms VII, VIII and X (انسحب، اقتحم، استولى: five letters or more) drop
+        # their alef in the present: ينسحب، يستولي.  Four-letter أفعل verbs are left
+        # alone: «شاد» of أشاد would match «تشاد».
+        if len(t) >= 5 and t[0] == "ا":
             out.append((t[1:], VERB_IMPF))
+        if len(t) >= 4 and t.endswith("ي"):  # استدعى → استدعت
+            out.append((t[:-1], VERB_DEF))
         return out
     out = [(t, NOUN)]
     if len(t) > 2 and t.endswith("ه"):  # ة: سيطرة → سيطرتهم, سيطرات
