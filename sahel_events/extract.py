@@ -383,6 +383,7 @@ def _nearest(doc: Document, sent: Sentence, c: Candidate, spec: SlotSpec) -> Ent
         ref1 = c.slots["actor1"].ref
         other_country = ref1.country if isinstance(ref1, ActorRef) else None
     best: tuple[tuple[int, int, int], Entity] | None = None
+    skipped_end = -1
     for ent in pool:
         if not _usable(ent, spec, c):
             continue
@@ -397,7 +398,8 @@ def _nearest(doc: Document, sent: Sentence, c: Candidate, spec: SlotSpec) -> Ent
             continue
         prev = sent.tokens[ent.start - 1].text if ent.start > 0 else ""
         skip = spec.unless_after and (prev in spec.unless_after or prev[1:] in spec.unless_after and prev[:1] in "وف")
-        if skip and not _distance_from(sent, ent):
+        if skip and not _distance_from(sent, ent) or ent.start == skipped_end and "و" in ent.prefix:
+            skipped_end = ent.end  # «القادمة من غاو والنيجر»: both are origins
             continue
         dist = ent.start - c.start if after else c.start - ent.end
         prep = any(p in ent.prefix for p in _PREP) or prev in _PREP_WORDS

@@ -309,8 +309,12 @@ class Document:
                 starts[e.start] = e
         parts = {a: (b, prefix) for kind in ("armed_gen", "mil_head") for a, b, _, prefix in by_kind.get(kind, [])}
         for a, (b, prefix) in sorted(parts.items()):
+            whole = None
             if b < len(toks) and toks[b].text == "من" and b + 1 in starts:
-                whole = starts[b + 1]
+                whole = starts[b + 1]  # «عناصر من الجماعة»
+            elif b in starts and "ل" in starts[b].prefix:
+                whole = starts[b]  # «أرتال للجيش المالي»
+            if whole is not None:
                 actors.append(Entity(a, whole.end, whole.ref, prefix))
         return _outermost(actors), _outermost(places)
 
