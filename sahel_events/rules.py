@@ -848,10 +848,10 @@ def _literals(w: Word) -> list[tuple[str, str]]:
         return [(t, EXACT)]
     if w.kind == "verb":
         out = [(t, VERB)]
-        # Forms VII, VIII and X (انسحب، اقتحم، استولى: five letters or more) drop
-        # their alef in the present: ينسحب، يستولي.  Four-letter أفعل verbs are left
-        # alone: «شاد» of أشاد would match «تشاد».
-        if len(t) >= 5 and t[0] == "ا":
+        # Verbs that begin with alef drop it in the present: انسحب → ينسحب,
+        # استولى → يستولي, أحرق → يحرق.  Not hollow four-letter verbs, whose
+        # present changes its vowel (أشاد → يشيد): «شاد» would match «تشاد».
+        if t[0] == "ا" and (len(t) >= 5 or len(t) == 4 and t[2] not in "اوي"):
             out.append((t[1:], VERB_IMPF))
         if len(t) >= 4 and t.endswith("ي"):  # استدعى → استدعت
             out.append((t[:-1], VERB_DEF))
