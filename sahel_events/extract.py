@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from .dates import latest_explicit_date
@@ -459,14 +458,7 @@ def _clause_country(sent: Sentence, c: Candidate) -> str | None:
 
 
 def _dominant_country(doc: Document) -> str | None:
-    counts: Counter[str] = Counter()
-    for sent in list(doc._cache.values()):
-        for ent in sent.places:
-            assert isinstance(ent.ref, PlaceRef)
-            counts[ent.ref.country] += 1
-    if not counts:
-        return None
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return doc.main_country()
 
 
 def _resolve(doc: Document, si: int, ent: Entity | None, country: str | None, rs: RuleSet) -> tuple[str | None, ActorRef | None]:

@@ -61,7 +61,7 @@ def _cue_before(doc: Document, sent: Sentence, cue: Cue, start: int, anchor: int
         lo += 1
     for v in cue.variants:
         for p in range(lo, anchor):
-            for end, _ in doc._walk(sent, v.elements, 0, p, 1, {}):
+            for end, _ in doc.walk(sent, v.elements, 0, p, 1, {}):
                 if end > anchor or max(0, start - end) > cue.scope:
                     continue
                 if any(sent.clause[q] != clause for q in range(p, end)):

@@ -103,6 +103,7 @@ class Document:
         self.spans = sentence_spans(self.norm.text)
         self._starts = [s for s, _ in self.spans]
         self._cache: dict[int, Sentence] = {}
+        self._main: str | None = None
         self._dates: dict[tuple[int, dt.date | None], list[tuple[int, DateMention]]] = {}
         m = rules.morph
         self._name_prefixes = frozenset(p for p in m.noun_prefixes if not any(b in p for b in _NAME_PREFIX_BAD))
@@ -122,6 +123,23 @@ class Document:
             found.add(i)
             last_end = self.spans[i][1] if i < len(self.spans) else end
         return sorted(found)
+
+    def main_country(self) -> str | None:
+        """The country the document names most (its names, capital, nationality); ties: the first named."""
+        if self._main is None:
+            counts: dict[int, list[int]] = {}
+            text = self.norm.text
+            for end, (lit, idx) in self.rules.country_names.iter(text):
+                start = end - len(lit) + 1
+                before = text[start - 1] if start else " "
+                after = text[end + 1] if end + 1 < len(text) else " "
+                if before.isalpha() and before not in "وبلفك" or after.isalpha() and after not in "هيو":
+                    continue  # inside another word
+                c = counts.setdefault(idx, [0, start])
+                c[0] += 1
+            best = min(counts.items(), key=lambda kv: (-kv[1][0], kv[1][1]), default=None)
+            self._main = self.rules.countries[best[0]].name if best else ""
+        return self._main or None
 
     def sentence(self, i: int) -> Sentence:
         s = self._cache.get(i)
@@ -327,8 +345,8 @@ class Document:
         `kinds` limits what a slot role may bind (the rule's [rule.slots] kinds)."""
         right = v.elements[v.anchor + 1 :]
         left = v.elements[: v.anchor][::-1]
-        for end, bind in self._walk(sent, right, 0, a + 1, 1, {}, kinds):
-            for start, bind2 in self._walk(sent, left, 0, a - 1, -1, bind, kinds):
+        for end, bind in self.walk(sent, right, 0, a + 1, 1, {}, kinds):
+            for start, bind2 in self.walk(sent, left, 0, a - 1, -1, bind, kinds):
                 return start, end, bind2
         return None
 
@@ -358,7 +376,7 @@ class Document:
             frontier = nxt
         return sorted(out, key=lambda p: abs(p - pos))
 
-    def _walk(  # type: ignore[no-untyped-def]
+    def walk(  # type: ignore[no-untyped-def]
         self, sent: Sentence, els: tuple[object, ...], k: int, pos: int, step: int, bind: dict[str, Entity],
         kinds: dict[str, tuple[str, ...]] | None = None,
     ):
@@ -372,16 +390,16 @@ class Document:
                 ids = self.rules.word_ids
                 found = sent.terms[pos]
                 if any(ids[w] in found for w in el.words):
-                    yield from self._walk(sent, els, k + 1, pos + step, step, bind, kinds)
+                    yield from self.walk(sent, els, k + 1, pos + step, step, bind, kinds)
             return
         if isinstance(el, Gap):
             for p in self._gap_positions(sent, pos, step, el.max):
-                yield from self._walk(sent, els, k + 1, p, step, bind, kinds)
+                yield from self.walk(sent, els, k + 1, p, step, bind, kinds)
             return
         assert isinstance(el, Slot)
         if el.type == "NUMBER":
             if 0 <= pos < n and sent.tokens[pos].text[0].isdigit():
-                yield from self._walk(sent, els, k + 1, pos + step, step, bind, kinds)
+                yield from self.walk(sent, els, k + 1, pos + step, step, bind, kinds)
             return
         pool = sent.actors if el.type == "ACTOR" else sent.places
         for ent in pool:
@@ -397,7 +415,7 @@ class Document:
             nb = dict(bind)
             if el.role:
                 nb[el.role] = ent
-            yield from self._walk(sent, els, k + 1, ent.end if step > 0 else ent.start - 1, step, nb, kinds)
+            yield from self.walk(sent, els, k + 1, ent.end if step > 0 else ent.start - 1, step, nb, kinds)
 
 
 def _outermost(ents: list[Entity]) -> list[Entity]:

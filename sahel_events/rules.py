@@ -174,6 +174,7 @@ class RuleSet:
     word_ids: dict[Word, int] = field(default_factory=dict)
     dates: DateGrammar | None = None
     numbers: NumberGrammar | None = None
+    country_names: Any = None  # ahocorasick.Automaton: country names, capitals and nationalities → country index
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -813,6 +814,12 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         lexicon.add_word(lit, (lit, tuple(payload2)))
     anchors.make_automaton()
     lexicon.make_automaton()
+    country_names = ahocorasick.Automaton()
+    for kind, idx, info in cnames:
+        t = normalize_term(info["text"])
+        if t and kind in ("country", "capital", "nisba") and t not in country_names:
+            country_names.add_word(t, (t, idx))
+    country_names.make_automaton()
     return RuleSet(
         root=str(rootp),
         digest=ld.digest.hexdigest()[:16],
@@ -831,6 +838,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         word_ids=dict(ld.term_ids),
         dates=dates,
         numbers=numbers,
+        country_names=country_names,
     )
 
 
