@@ -41,6 +41,14 @@ def _fail(e: SahelEventsError | str) -> typer.Exit:
 
 
 def _extractor(rules: Path | None) -> Extractor:
+    """The rule pack loaded the way `extract` loads it (with its cache, when cli provides one)."""
+    from . import cli
+
+    load = getattr(cli, "_load", None)
+    if callable(load):
+        ex = load(rules)
+        if isinstance(ex, Extractor):
+            return ex
     try:
         return Extractor(load_rules(rules))
     except SahelEventsError as e:
@@ -135,7 +143,13 @@ def _print_diff(result: DiffResult, fmt: str, old_name: str, new_name: str) -> N
         table.add_column(col, justify="left" if i == 0 else "right")
     for fam, fc in result.families.items():
         table.add_row(
-            fam, str(fc.old), str(fc.new), f"[green]{fc.added}[/]", f"[red]{fc.removed}[/]", f"[yellow]{fc.changed}[/]", str(fc.unchanged)
+            fam,
+            str(fc.old),
+            str(fc.new),
+            f"[green]{fc.added}[/]",
+            f"[red]{fc.removed}[/]",
+            f"[yellow]{fc.changed}[/]",
+            str(fc.unchanged),
         )
     table.add_row(*rows[-1].split(), style="bold")
     con.print(table)
@@ -148,7 +162,9 @@ def diff_cmd(
         Path | None, typer.Option("--rules-old", help="Compare two rule packs over a corpus: the old pack (default: shipped).")
     ] = None,
     rules_new: Annotated[Path | None, typer.Option("--rules-new", help="The new rule pack (default: shipped).")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="'text' (a report; rich at a terminal) or 'json' (one object per change).")] = "text",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="'text' (a report; rich at a terminal) or 'json' (one object per change).")
+    ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Also count rule.version (the rule pack's hash) as a change.")] = False,
     published: _Published = None,
     source: _Source = None,
@@ -198,7 +214,12 @@ def diff_cmd(
         old, new = sides
         names = ("old", "new")
     result = diff_records(old, new, strict)
-    code = _guard_pipe(lambda: (_print_diff(result, fmt, *names), 0)[1])
+
+    def body() -> int:
+        _print_diff(result, fmt, *names)
+        return 0
+
+    code = _guard_pipe(body)
     raise typer.Exit(Exit.USAGE if trouble else code or (Exit.OK if result.equal else Exit.SOME_FAILED))
 
 

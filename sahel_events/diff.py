@@ -118,12 +118,11 @@ class DiffResult:
 def parse_records(data: bytes | str, where: str) -> list[dict[str, Any]]:
     """Event records of one JSON-lines text; RecordError names every bad line as where:line."""
     if isinstance(data, bytes):
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
+        raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
         try:
-            data = data.decode("utf-8")
+            data = raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise RecordError(f"{where}: not UTF-8", (Problem(where, 1 + data[: e.start].count(b"\n"), "not UTF-8"),)) from None
+            raise RecordError(f"{where}: not UTF-8", (Problem(where, 1 + raw[: e.start].count(b"\n"), "not UTF-8"),)) from None
     out: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for n, line in enumerate(data.splitlines(), 1):
@@ -139,7 +138,14 @@ def parse_records(data: bytes | str, where: str) -> list[dict[str, Any]]:
             continue
         bad = [k for k, t in _REQUIRED.items() if not isinstance(rec.get(k), t)]
         if bad:
-            problems.append(Problem(where, n, "not an event record: no " + ", ".join(f'"{k}"' for k in bad), "expected the output of sahel-events extract"))
+            problems.append(
+                Problem(
+                    where,
+                    n,
+                    "not an event record: no " + ", ".join(f'"{k}"' for k in bad),
+                    "expected the output of sahel-events extract",
+                )
+            )
             continue
         out.append(rec)
     if problems:
@@ -217,9 +223,7 @@ def diff_records(old: list[dict[str, Any]], new: list[dict[str, Any]], strict: b
     added: list[int] = []
     for key in sorted(groups):
         olds, news = groups[key]
-        scored = sorted(
-            ((-_overlap(old[i], new[j]), i, j) for i in olds for j in news if _overlap(old[i], new[j]) > 0)
-        )
+        scored = sorted((-ov, i, j) for i in olds for j in news if (ov := _overlap(old[i], new[j])) > 0)
         taken_o: set[int] = set()
         taken_n: set[int] = set()
         for _, i, j in scored:
@@ -255,6 +259,13 @@ def _v(x: Any) -> str:
     return orjson.dumps(x).decode("utf-8")
 
 
+def _spans_text(x: Any) -> str:
+    """Mentions as their character spans: «5-23, 79-151»."""
+    if not isinstance(x, list):
+        return _v(x)
+    return "[" + ", ".join(f"{m.get('start')}-{m.get('end')}" if isinstance(m, dict) else _v(m) for m in x) + "]"
+
+
 def _one_line(s: Any) -> str:
     return " ".join(str(s or "").split())
 
@@ -268,7 +279,9 @@ def event_summary(rec: dict[str, Any]) -> str:
     if rec.get("actor2"):
         actors += f" → {rec['actor2']}"
     place = ", ".join(x for x in (rec.get("location"), rec.get("country")) if x) or "?"
-    ev = rec.get("evidence") if isinstance(rec.get("evidence"), dict) else {}
+    ev = rec.get("evidence")
+    if not isinstance(ev, dict):
+        ev = {}
     return f"{head} | {rec.get('event_date') or 'no date'} | {actors} | {place} | «{_one_line(ev.get('text'))}»"
 
 
@@ -294,7 +307,8 @@ def text_report(result: DiffResult, old_name: str = "old", new_name: str = "new"
         rule = (c.record.get("rule") or {}).get("id", "?")
         yield f"{sign} {c.kind:<8} [{rule}] {event_summary(c.record)}"
         for f in c.fields:
-            yield f"      {f.name}: {_v(f.old)} → {_v(f.new)}"
+            show = _spans_text if f.name == "mentions" else _v
+            yield f"      {f.name}: {show(f.old)} → {show(f.new)}"
     yield ""
     yield from summary_lines(result, old_name, new_name)
 

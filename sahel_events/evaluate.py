@@ -115,7 +115,7 @@ def load_gold(folder: Path) -> Gold:
             if not line.strip():
                 continue
 
-            def bad(msg: str, n: int = n) -> EvaluationError:
+            def bad(msg: str, n: int = n, gfile: Path = gfile) -> EvaluationError:
                 return EvaluationError(msg, (Problem(str(gfile), n, msg),))
 
             try:
@@ -126,13 +126,13 @@ def load_gold(folder: Path) -> Gold:
                 raise bad('a gold event needs "family" and "evidence"')
             ev = g["evidence"] if isinstance(g["evidence"], list) else [g["evidence"]]
             sids: set[int] = set()
-            for e in ev:
-                at = text.find(e) if isinstance(e, str) and e else -1
+            for quote in ev:
+                at = text.find(quote) if isinstance(quote, str) and quote else -1
                 if at < 0:
-                    raise bad(f"evidence not in text: {str(e)[:40]}")
+                    raise bad(f"evidence not in text: {str(quote)[:40]}")
                 while at >= 0:
-                    sids |= unit_ids(docs[key][1], at, at + len(e))
-                    at = text.find(e, at + 1)
+                    sids |= unit_ids(docs[key][1], at, at + len(quote))
+                    at = text.find(quote, at + 1)
             g["_doc"], g["_sids"] = key, sids
             gold.append(g)
     return Gold(docs, gold)
@@ -286,7 +286,11 @@ def score(gold: Gold, preds: Iterable[dict[str, Any]], families: tuple[str, ...]
                 attrs["event_date"][1] += 1
                 attrs["event_date"][0] += str(p.get("event_date") or "").startswith(g["event_date"])
             continue
-        if any(g["_doc"] == key and g["family"] == p["family"] and sids & g["_sids"] for j, g in enumerate(asserted) if j in matched_gold):
+        if any(
+            g["_doc"] == key and g["family"] == p["family"] and sids & g["_sids"]
+            for j, g in enumerate(asserted)
+            if j in matched_gold
+        ):
             f["duplicate"] += 1
             kind = "duplicate"
         elif any(t["_doc"] == key and sids & t["_sids"] for t in traps):
@@ -313,7 +317,9 @@ def summary(s: Score) -> dict[str, Any]:
     return {
         "micro": figures(s.total),
         "families": {k: figures(v) for k, v in s.families.items()},
-        "attributes": {k: {"correct": c, "of": n, "accuracy": round(c / n, 3) if n else None} for k, (c, n) in s.attributes.items()},
+        "attributes": {
+            k: {"correct": c, "of": n, "accuracy": round(c / n, 3) if n else None} for k, (c, n) in s.attributes.items()
+        },
         "ignored_other_families": s.ignored,
         "unknown_doc": s.unknown_doc,
         "docs": s.docs,
@@ -325,7 +331,9 @@ def table_lines(s: Score) -> list[str]:
     out = [f"{'family':<12}{'gold':>6}{'pred':>6}{'tp':>5}{'dup':>5}{'trap':>6}{'spur':>6}{'P':>7}{'R':>7}{'F1':>7}"]
     for k, v in [*s.families.items(), ("ALL", s.total)]:
         p, r, f = prf(v)
-        out.append(f"{k:<12}{v['gold']:>6}{v['pred']:>6}{v['tp']:>5}{v['duplicate']:>5}{v['trap']:>6}{v['spurious']:>6}{p:>7.3f}{r:>7.3f}{f:>7.3f}")
+        out.append(
+            f"{k:<12}{v['gold']:>6}{v['pred']:>6}{v['tp']:>5}{v['duplicate']:>5}{v['trap']:>6}{v['spurious']:>6}{p:>7.3f}{r:>7.3f}{f:>7.3f}"
+        )
     for k, (c, n) in s.attributes.items():
         out.append(f"{k} correct on matched events: {c}/{n}")
     if s.ignored or s.unknown_doc:

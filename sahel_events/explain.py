@@ -246,8 +246,8 @@ def rich_markup(ex: Explanation) -> str:
         lines.append(
             f"[bold]{c.number}.[/] [cyan]{escape(c.rule_id)}[/]  [dim]{escape(c.rule_file)}:{c.rule_line}[/]  «{escape(c.words)}»"
         )
-        for s in c.slots:
-            lines.append(f"     {escape(_slot_text(s))}")
+        for slot in c.slots:
+            lines.append(f"     {escape(_slot_text(slot))}")
         if c.dropped is None:
             for eid, line in zip(c.events, c.briefs, strict=True):
                 lines.append(f"     [green]→ event {eid}:[/] {escape(line)}")
