@@ -11,11 +11,11 @@ from typing import Annotated, BinaryIO
 import typer
 
 from . import __version__
+from .cache import load_rules_cached  # compiled once, then unpickled; SAHEL_EVENTS_NO_CACHE=1 disables
 from .errors import Exit, SahelEventsError
 from .extract import Extractor
 from .inputs import Doc, InputError, decode, iter_inputs
 from .output import write_jsonl
-from .rules import load_rules
 from .ruletest import run_examples
 
 app = typer.Typer(
@@ -35,7 +35,7 @@ def _err(msg: str) -> None:
 
 def _load(rules: Path | None) -> Extractor:
     try:
-        return Extractor(load_rules(rules))
+        return Extractor(load_rules_cached(rules))
     except SahelEventsError as e:
         _err(str(e))
         raise typer.Exit(Exit.USAGE) from None
