@@ -29,14 +29,20 @@ def judge(doc: Document, sent: Sentence, family: str, start: int, anchor: int, a
     if anchor_tense == "future":
         return Verdict("plan", sent.tokens[anchor].text)
     clause = sent.clause[anchor]
-    for cue in doc.rules.cues:
+    cues = doc.rules.cues
+    for ci, p, end in doc.cue_spans(sent):
+        cue = cues[ci]
         if cue.families and family not in cue.families:
             continue
-        hit = _cue_before(doc, sent, cue, start, anchor, clause)
-        if hit and cue.kind == "history" and _recently_dated(doc, sent, clause, ref):
+        if end > anchor or max(0, start - end) > cue.scope:
+            continue
+        if any(sent.clause[q] != clause for q in range(p, end)):
+            continue
+        if not _conditions(doc, sent, cue, end, start):
+            continue
+        if cue.kind == "history" and _recently_dated(doc, sent, clause, ref):
             continue  # «وكانت الجزائر قد أعلنت أمس …»: the pluperfect orders events, the date says it is news
-        if hit:
-            return Verdict(cue.kind, hit)
+        return Verdict(cue.kind, " ".join(t.text for t in sent.tokens[p:end]))
     if ref is not None:
         for k, m in doc.dates_in(sent, ref):
             if sent.clause[k] != clause or m.since or not m.explicit_year:
@@ -51,25 +57,6 @@ def _recently_dated(doc: Document, sent: Sentence, clause: int, ref: dt.date | N
     if ref is None:
         return False
     return any(sent.clause[k] == clause and not m.since and 0 <= (ref - m.hi).days < 365 for k, m in doc.dates_in(sent, ref))
-
-
-def _cue_before(doc: Document, sent: Sentence, cue: Cue, start: int, anchor: int, clause: int) -> str:
-    toks = sent.tokens
-    first = start - cue.scope - 4
-    lo = max(0, first)
-    while lo < anchor and sent.clause[lo] != clause:
-        lo += 1
-    for v in cue.variants:
-        for p in range(lo, anchor):
-            for end, _ in doc.walk(sent, v.elements, 0, p, 1, {}):
-                if end > anchor or max(0, start - end) > cue.scope:
-                    continue
-                if any(sent.clause[q] != clause for q in range(p, end)):
-                    continue
-                if not _conditions(doc, sent, cue, end, start):
-                    continue
-                return " ".join(t.text for t in toks[p:end])
-    return ""
 
 
 def _conditions(doc: Document, sent: Sentence, cue: Cue, end: int, start: int) -> bool:

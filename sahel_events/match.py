@@ -104,6 +104,7 @@ class Document:
         self._starts = [s for s, _ in self.spans]
         self._cache: dict[int, Sentence] = {}
         self._main: str | None = None
+        self._cues: dict[int, list[tuple[int, int, int]]] = {}
         self._dates: dict[tuple[int, dt.date | None], list[tuple[int, DateMention]]] = {}
         m = rules.morph
         self._name_prefixes = frozenset(p for p in m.noun_prefixes if not any(b in p for b in _NAME_PREFIX_BAD))
@@ -123,6 +124,21 @@ class Document:
             found.add(i)
             last_end = self.spans[i][1] if i < len(self.spans) else end
         return sorted(found)
+
+    def cue_spans(self, sent: Sentence) -> list[tuple[int, int, int]]:
+        """Every cue match of a sentence as (cue index, first token, end token), found once."""
+        got = self._cues.get(sent.index)
+        if got is None:
+            got = []
+            index = self.rules.cue_index
+            for p, terms in enumerate(sent.terms):
+                for tid in terms:
+                    for ci, v in index.get(tid, ()):
+                        for end, _ in self.walk(sent, v.elements, 1, p + 1, 1, {}):
+                            got.append((ci, p, end))
+                            break
+            self._cues[sent.index] = got
+        return got
 
     def main_country(self) -> str | None:
         """The country the document names most (its names, capital, nationality); ties: the first named."""

@@ -174,6 +174,7 @@ class RuleSet:
     word_ids: dict[Word, int] = field(default_factory=dict)
     dates: DateGrammar | None = None
     numbers: NumberGrammar | None = None
+    cue_index: dict[int, tuple[tuple[int, Variant], ...]] = field(default_factory=dict)  # first word → (cue, variant)
     country_names: Any = None  # ahocorasick.Automaton: country names, capitals and nationalities → country index
 
     def rule(self, rule_id: str) -> Rule:
@@ -814,6 +815,13 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         lexicon.add_word(lit, (lit, tuple(payload2)))
     anchors.make_automaton()
     lexicon.make_automaton()
+    cue_index: dict[int, list[tuple[int, Variant]]] = {}
+    for ci, cue in enumerate(cues):
+        for v in cue.variants:
+            first = v.elements[0]
+            assert isinstance(first, Words)
+            for w in first.words:
+                cue_index.setdefault(ld.term_ids[w], []).append((ci, v))
     country_names = ahocorasick.Automaton()
     for kind, idx, info in cnames:
         t = normalize_term(info["text"])
@@ -839,6 +847,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         dates=dates,
         numbers=numbers,
         country_names=country_names,
+        cue_index={k: tuple(v) for k, v in cue_index.items()},
     )
 
 
