@@ -84,6 +84,7 @@ class DateGrammar:
     bare_year: tuple[int, int] = (1950, 2099)
     few: tuple[int, int] = (2, 7)
     source: str = field(default="", compare=False)
+    firsts: frozenset[str] = frozenset()  # first words of all phrases: most tokens start none
 
 
 # ---------------------------------------------------------------------------
@@ -330,6 +331,7 @@ def load_date_grammar(path: Path) -> DateGrammar:
         bare_year=bare,
         few=few,
         source=str(path),
+        firsts=frozenset(k[0] for k in ld.phrases),
     )
 
 
@@ -394,7 +396,8 @@ class _Parser:
         if i < len(t) and t[i].kind in ("w", "p"):
             first = t[i].text
             heads = [first] + [first[len(p) :] for p in g.prefixes if first.startswith(p) and len(first) > len(p)]
-            for n in range(min(g.max_len, len(t) - i), 0, -1):
+            heads = [h for h in heads if h in g.firsts]
+            for n in range(min(g.max_len, len(t) - i), 0, -1) if heads else ():
                 rest = tuple(x.text for x in t[i + 1 : i + n])
                 for h in heads:
                     e = g.phrases.get((h, *rest))

@@ -16,7 +16,7 @@ from .dates import latest_explicit_date
 from .events import Event, Mention, fill_note, merge, short_name
 from .judge import judge
 from .match import ActorRef, Document, Entity, PlaceRef, Sentence, tense
-from .numbers import find_fatalities, find_tags, total_fatalities
+from .numbers import find_fatalities, total_fatalities
 from .rules import Rule, RuleSet, SlotSpec, load_rules
 
 _PREP = ("ب", "ل", "ك")
@@ -336,7 +336,7 @@ def _fatalities_and_tags(doc: Document, sent: Sentence, c: Candidate) -> tuple[i
     g = doc.rules.numbers
     if g is None:
         return None, ()
-    tags = find_tags(doc.norm.text, g, sent.start, sent.end)
+    tags = doc.tags_in(sent)
     if c.rule.event_type not in _VIOLENT:
         return None, tags
     a, b = _clause_chars(sent, sent.clause[c.anchor])

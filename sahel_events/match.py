@@ -14,6 +14,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .dates import DateMention, find_dates
+from .numbers import find_tags
 from .pattern import Gap, Slot, Variant, Words
 from .rules import DEFECTIVE_SUFFIXES, EXACT, NOUN, NOUN_TA, VERB, VERB_DEF, VERB_IMPF, Morphology, RuleSet
 from .text import Normalized, Token, normalize, sentence_spans, tokenize
@@ -100,17 +101,27 @@ class Document:
         self.original = text
         self.rules = rules
         self.norm: Normalized = normalize(text)
-        self.spans = sentence_spans(self.norm.text)
-        self._starts = [s for s, _ in self.spans]
+        self._spans: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
         self._cache: dict[int, Sentence] = {}
         self._main: str | None = None
+        self._tags: dict[int, tuple[str, ...]] = {}
         self._cues: dict[int, list[tuple[int, int, int]]] = {}
         self._dates: dict[tuple[int, dt.date | None], list[tuple[int, DateMention]]] = {}
         m = rules.morph
         self._name_prefixes = frozenset(p for p in m.noun_prefixes if not any(b in p for b in _NAME_PREFIX_BAD))
 
     # -- sentences -----------------------------------------------------------
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """(start, end) of every sentence; split only when a document holds an anchor."""
+        if self._spans is None:
+            self._spans = sentence_spans(self.norm.text)
+            self._starts = [s for s, _ in self._spans]
+        return self._spans
+
     def sentence_of(self, pos: int) -> int:
+        _ = self.spans
         return max(bisect_right(self._starts, pos) - 1, 0)
 
     def anchor_sentences(self) -> list[int]:
@@ -138,6 +149,14 @@ class Document:
                             got.append((ci, p, end))
                             break
             self._cues[sent.index] = got
+        return got
+
+    def tags_in(self, sent: Sentence) -> tuple[str, ...]:
+        """ACLED-style attribution tags of a sentence (found once)."""
+        got = self._tags.get(sent.index)
+        if got is None:
+            g = self.rules.numbers
+            got = self._tags[sent.index] = find_tags(self.norm.text, g, sent.start, sent.end) if g else ()
         return got
 
     def main_country(self) -> str | None:
