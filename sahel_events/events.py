@@ -84,7 +84,7 @@ class Event:
             return False
         for k in _MERGEABLE:
             a, b = getattr(self, k), getattr(other, k)
-            if a is not None and b is not None and a != b:
+            if a is not None and b is not None and a != b and not (k == "actor1" and _unnamed(a) != _unnamed(b)):
                 return False
         return True
 
@@ -99,7 +99,8 @@ class Event:
             for k in ("location", "admin1", "latitude", "longitude", "geo_precision"):
                 changes[k] = getattr(other, k)
         for a, inter in (("actor1", "inter1"), ("actor2", "inter2")):
-            if getattr(self, a) is None and getattr(other, a) is not None:
+            mine, theirs = getattr(self, a), getattr(other, a)
+            if theirs is not None and (mine is None or _unnamed(mine) and not _unnamed(theirs)):
                 changes[a] = getattr(other, a)
                 changes[inter] = getattr(other, inter)
         if self.event_date is None and other.event_date is not None:
@@ -169,6 +170,11 @@ def interaction(a: str | None, b: str | None) -> str | None:
     if len(cats) == 1:
         return f"{cats[0]} only" if not (a and b) else f"{cats[0]}-{cats[0]}"
     return "-".join(cats)
+
+
+def _unnamed(actor: str | None) -> bool:
+    """«جهاديون يفرضون حصارا» before the group is named: the same act as the named group's."""
+    return actor is not None and actor.startswith("Unidentified Armed Group")
 
 
 def merge(events: list[Event]) -> list[Event]:

@@ -44,8 +44,11 @@ def judge(doc: Document, sent: Sentence, family: str, start: int, anchor: int, a
             continue  # «وكانت الجزائر قد أعلنت أمس …»: the pluperfect orders events, the date says it is news
         return Verdict(cue.kind, " ".join(t.text for t in sent.tokens[p:end]))
     if ref is not None:
+        unless = doc.rules.history_unless
         for k, m in doc.dates_in(sent, ref):
             if sent.clause[k] != clause or m.since or not m.explicit_year:
+                continue
+            if any(t.text in unless for t in sent.tokens[max(0, k - 2) : k]):
                 continue
             if (ref - m.hi).days >= 365:
                 return Verdict("history", doc.norm.text[m.start : m.end])

@@ -175,6 +175,7 @@ class RuleSet:
     dates: DateGrammar | None = None
     numbers: NumberGrammar | None = None
     cue_index: dict[int, tuple[tuple[int, Variant], ...]] = field(default_factory=dict)  # first word → (cue, variant)
+    history_unless: frozenset[str] = frozenset()  # a year after these dates a noun («الموقعة في 2018»)
     country_names: Any = None  # ahocorasick.Automaton: country names, capitals and nationalities → country index
 
     def rule(self, rule_id: str) -> Rule:
@@ -506,13 +507,16 @@ def _load_examples(
     return tuple(out)
 
 
-def _load_cues(ld: _Loader, cues: list[Cue], breakers: set[int]) -> None:
+def _load_cues(ld: _Loader, cues: list[Cue], breakers: set[int], history_unless: set[str]) -> None:
     path = ld.root / "lexicon" / "cues.toml"
     got = ld.read_toml(path)
     if not got:
         return
     data, loc = got
-    ld.check_keys(path, loc, (), data, {"cue", "clauses"})
+    ld.check_keys(path, loc, (), data, {"cue", "clauses", "history"})
+    hist = data.get("history", {})
+    ld.check_keys(path, loc, ("history",), hist, {"unless_after"})
+    history_unless.update(normalize_term(w) for w in ld.strings(path, loc, ("history",), hist, "unless_after"))
     cl = data.get("clauses", {})
     ld.check_keys(path, loc, ("clauses",), cl, {"breakers"})
     for w in ld.strings(path, loc, ("clauses",), cl, "breakers"):
@@ -741,7 +745,8 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         _load_rules_file(ld, f, rules, rvariants, seen)
     cues: list[Cue] = []
     breakers: set[int] = set()
-    _load_cues(ld, cues, breakers)
+    history_unless: set[str] = set()
+    _load_cues(ld, cues, breakers, history_unless)
     countries, cnames = _load_countries(ld)
     actors, anames = _load_actors(ld)
     places, pnames = _load_places(ld, countries)
@@ -848,6 +853,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         numbers=numbers,
         country_names=country_names,
         cue_index={k: tuple(v) for k, v in cue_index.items()},
+        history_unless=frozenset(history_unless),
     )
 
 
