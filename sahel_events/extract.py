@@ -77,7 +77,8 @@ class Extractor:
         out: list[Candidate] = []
         kinds_of = self._kinds
         anchored = doc.anchor_sentences()
-        ref = _reference(doc, meta) if anchored else None
+        ref: dt.date | None = None
+        ref_known = False
         for si in anchored:
             sent = doc.sentence(si)
             found: dict[tuple[int, int], Candidate] = {}
@@ -106,6 +107,8 @@ class Extractor:
                 ]
                 if longer:
                     c.dropped = f"merged into {longer[0].rule.id}"
+            if cands and not ref_known:  # the reference date is worked out once, and only when needed
+                ref, ref_known = _reference(doc, meta), True
             for c in cands:
                 c.span = doc.orig_span(sent, c.start, c.end)
                 if c.dropped is None:

@@ -126,15 +126,18 @@ class Document:
 
     def anchor_sentences(self) -> list[int]:
         """Sentences that hold at least one anchor literal (unverified)."""
-        found: set[int] = set()
-        last_end = -1
-        for end, _ in self.rules.anchors.iter(self.norm.text):
-            if end < last_end:
-                continue
-            i = self.sentence_of(end)
-            found.add(i)
-            last_end = self.spans[i][1] if i < len(self.spans) else end
-        return sorted(found)
+        found: list[int] = []
+        text = self.norm.text
+        pos = 0
+        while pos < len(text):
+            # One hit is enough for a sentence: resume the scan after it.
+            hit = next(self.rules.anchors.iter(text, pos), None)
+            if hit is None:
+                break
+            i = self.sentence_of(hit[0])
+            found.append(i)
+            pos = max(self.spans[i][1], hit[0] + 1) if i < len(self.spans) else hit[0] + 1
+        return found
 
     def cue_spans(self, sent: Sentence) -> list[tuple[int, int, int]]:
         """Every cue match of a sentence as (cue index, first token, end token), found once."""
