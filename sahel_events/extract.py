@@ -45,6 +45,7 @@ class Candidate:
     slots: dict[str, Entity] = field(default_factory=dict)
     fallback: set[str] = field(default_factory=set)
     locations: list[Entity] = field(default_factory=list)
+    targets: list[Entity] = field(default_factory=list)
     dropped: str | None = None
     cue: str = ""
     span: tuple[int, int] = (0, 0)  # original character offsets
@@ -152,7 +153,11 @@ class Extractor:
                 return
         loc = c.slots.get("location")
         if loc is not None:
-            c.locations = [loc] + _coordinated(sent, loc)
+            c.locations = [loc] + _coordinated(sent, loc, sent.places)
+        target = c.slots.get("actor2")
+        if target is not None and c.rule.family == "diplomatic":
+            # «باستدعاء سفرائها لدى النيجر ومالي»: one act towards two governments is two events.
+            c.targets = [target] + _coordinated(sent, target, sent.actors)
 
     def _events(self, doc: Document, c: Candidate, meta: DocMeta, ref: dt.date | None) -> list[Event]:
         rs = self.rules
@@ -161,11 +166,14 @@ class Extractor:
         fatalities, tags = _fatalities_and_tags(doc, sent, c)
         mention = Mention(c.span[0], c.span[1], doc.original[c.span[0] : c.span[1]])
         out = []
-        for loc in c.locations or [None]:  # type: ignore[list-item]
+        locs: list[Entity | None] = list(c.locations) or [None]
+        tgts: list[Entity | None] = list(c.targets) or [c.slots.get("actor2")]
+        pairs = [(loc, tgt) for loc in locs for tgt in tgts]
+        for loc, target in pairs:
             place = loc.ref if loc is not None else None
             assert place is None or isinstance(place, PlaceRef)
             a1 = _resolve(doc, c.sentence, c.slots.get("actor1"), None, rs)
-            a2 = _resolve(doc, c.sentence, c.slots.get("actor2"), None, rs)
+            a2 = _resolve(doc, c.sentence, target, None, rs)
             if place is not None:
                 country = place.country
             elif c.rule.family == "diplomatic":
@@ -178,7 +186,7 @@ class Extractor:
                 country = _clause_country(sent, c) or _dominant_country(doc)
             home = _dominant_country(doc) if c.rule.family == "diplomatic" else country
             a1 = _resolve(doc, c.sentence, c.slots.get("actor1"), home or country, rs)
-            a2 = _resolve(doc, c.sentence, c.slots.get("actor2"), country, rs)
+            a2 = _resolve(doc, c.sentence, target, country, rs)
             from_context = place is None and not (c.rule.family == "diplomatic" and a2[1] and a2[1].country)
             if (
                 c.rule.family == "diplomatic"
@@ -194,7 +202,7 @@ class Extractor:
             ):
                 a2 = (None, None)
             assoc1 = _allied(doc, sent, c.slots.get("actor1"), c, country)
-            assoc2 = _allied(doc, sent, c.slots.get("actor2"), c, country)
+            assoc2 = _allied(doc, sent, target, c, country) if len(tgts) == 1 else None
             cinfo = rs.countries[rs.country_index[country]] if country in rs.country_index else None
             town = place if place is not None and place.kind != "country" else None
             pinfo = rs.places[town.place] if town is not None and town.place >= 0 else None
@@ -436,16 +444,18 @@ def _look_back(doc: Document, si: int, spec: SlotSpec) -> Entity | None:
     return None
 
 
-def _coordinated(sent: Sentence, first: Entity) -> list[Entity]:
-    """Places joined to the first by «و»: one act at several places is one event each.
+def _coordinated(sent: Sentence, first: Entity, pool: list[Entity]) -> list[Entity]:
+    """Entities joined to the first by «و»: one act at several places (or towards
+    several governments) is one event each.
 
     «الطريق بين غاو وأنسونغو» names the ends of one road: one event, at the first."""
     out: list[Entity] = []
     if first.start > 0 and sent.tokens[first.start - 1].text in ("بين", "وبين"):
         return out
     end = first.end
-    for ent in sent.places:
-        if ent.start == end and "و" in ent.prefix:
+    kind = type(first.ref)
+    for ent in pool:
+        if ent.start == end and "و" in ent.prefix and isinstance(ent.ref, kind):
             out.append(ent)
             end = ent.end
     return out
