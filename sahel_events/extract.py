@@ -174,6 +174,7 @@ class Extractor:
             assert place is None or isinstance(place, PlaceRef)
             a1 = _resolve(doc, c.sentence, c.slots.get("actor1"), None, rs)
             a2 = _resolve(doc, c.sentence, target, None, rs)
+            country: str | None
             if place is not None:
                 country = place.country
             elif c.rule.family == "diplomatic":
