@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
+import signal
 import sys
-import tempfile
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated
 
 import typer
 
 from . import __version__
+from .batch import (
+    BatchOptions,
+    BatchRun,
+    FailFast,
+    Interrupted,
+    Reporter,
+    cpu_count,
+    signals_raise,
+    write_atomically,
+    write_manifest,
+)
 from .cache import load_rules_cached  # compiled once, then unpickled; SAHEL_EVENTS_NO_CACHE=1 disables
 from .errors import Exit, SahelEventsError
 from .extract import Extractor
-from .inputs import Doc, InputError, decode, iter_inputs
-from .output import write_jsonl
+from .inputs import decode, plan_inputs
+from .output import make_writer
 from .ruletest import run_examples
 
 app = typer.Typer(
@@ -41,67 +55,146 @@ def _load(rules: Path | None) -> Extractor:
         raise typer.Exit(Exit.USAGE) from None
 
 
+class OutputFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    geojson = "geojson"
+    table = "table"
+
+
+def _check_date(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+    return value
+
+
 @app.command()
 def extract(
-    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders, or - for standard input.")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders (walked recursively), or - for standard input.")] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of standard output.")
+        Path | None, typer.Option("--output", "-o", help="Write here (atomically: a temporary file renamed at the end).")
     ] = None,
     rules: RulesOpt = None,
-    published: Annotated[str | None, typer.Option(help="Publication date YYYY-MM-DD for every document without one.")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD for every document without one.", callback=_check_date)
+    ] = None,
     source: Annotated[str | None, typer.Option(help="Source name for every document without one.")] = None,
     input_format: Annotated[str, typer.Option(help="Standard input as 'text' or 'jsonl' records.")] = "text",
+    workers: Annotated[
+        int, typer.Option("--workers", "-j", min=0, help="Worker processes (0: one per CPU). -j 1 runs in-process.")
+    ] = 0,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="jsonl, csv (ACLED columns first), geojson, or table.")
+    ] = OutputFormat.jsonl,
+    dedupe: Annotated[
+        bool, typer.Option("--dedupe", help="One record per event_id across documents; sources joined, mentions keep doc_id.")
+    ] = False,
+    manifest: Annotated[
+        Path | None, typer.Option("--manifest", help="Write a JSON manifest: version, rule digest, inputs read/failed, counts.")
+    ] = None,
+    fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first bad input (exit 1).")] = False,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="Progress bar on standard error (default: when it is a terminal)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary (bad inputs are still named).")] = False,
 ) -> None:
-    """Extract events as JSON lines.
+    """Extract events (JSON lines by default) from files, folders and standard input.
 
-    Exit status: 0 all inputs read, 1 some inputs could not be read (each is
-    named on standard error; all others are still processed), 2 usage or rule
-    errors (nothing is written)."""
+    Folders are walked recursively in sorted order: *.txt (with NAME.meta.json
+    sidecars) and *.jsonl records {"id","text","published","source","url"}.
+    Output order is the input order, whatever the number of workers.
+
+    Exit status: 0 every input read; 1 some inputs could not be read (each is
+    named on standard error, every other document is still processed), or
+    --fail-fast stopped at one; 2 usage or rule errors (nothing is written);
+    130 / 143 when interrupted by SIGINT / SIGTERM (an earlier -o FILE is left
+    untouched)."""
+    if input_format not in ("text", "jsonl"):
+        _err(f"sahel-events: --input-format must be 'text' or 'jsonl', not {input_format!r}")
+        raise typer.Exit(Exit.USAGE)
     ex = _load(rules)
     paths = paths or ["-"]
-    stdin_text = None
+    stdin_text: str | None = None
+    stdin_lines = None
     if "-" in paths:
-        try:
-            stdin_text, warning = decode(sys.stdin.buffer.read())
-        except ValueError as e:
-            _err(f"stdin: {e}")
-            raise typer.Exit(Exit.SOME_FAILED) from None
-        if warning:
-            _err(f"stdin: {warning}")
-    failed = 0
-    docs = 0
-
-    def events_of_all(out: BinaryIO) -> None:
-        nonlocal failed, docs
-        for item in iter_inputs(paths, published, source, stdin_text, input_format == "jsonl"):
-            if isinstance(item, InputError):
-                failed += 1
-                _err(f"sahel-events: {item}")
-                continue
-            assert isinstance(item, Doc)
-            if item.warning:
-                _err(f"sahel-events: {item.meta.doc_id}: {item.warning}")
-            docs += 1
-            write_jsonl(ex.extract(item.text, item.meta), out)
-
-    try:
-        if output is None:
-            events_of_all(sys.stdout.buffer)
-            sys.stdout.buffer.flush()
+        if input_format == "jsonl":
+            stdin_lines = sys.stdin.buffer  # read line by line, as the records come
         else:
-            fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent or Path("."))
             try:
-                with os.fdopen(fd, "wb") as fh:
-                    events_of_all(fh)
-                os.replace(tmp, output)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+                stdin_text, warning = decode(sys.stdin.buffer.read())
+            except ValueError as e:
+                _err(f"sahel-events: stdin: {e}")
+                raise typer.Exit(Exit.SOME_FAILED) from None
+            if warning:
+                _err(f"sahel-events: warning: stdin: {warning}")
+    opts = BatchOptions(
+        workers=workers or cpu_count(),
+        fmt=fmt.value,
+        dedupe=dedupe,
+        fail_fast=fail_fast,
+        published=published,
+        source=source,
+        stdin_jsonl=input_format == "jsonl",
+    )
+    sources = plan_inputs(paths, skip=[p for p in (output, manifest) if p is not None])
+    show_bar = (progress if progress is not None else sys.stderr.isatty()) and not quiet
+    console = None
+    if show_bar:
+        from rich.console import Console
+
+        console = Console(stderr=True, force_terminal=True if progress else None)
+    stdout_tty = output is None and sys.stdout.isatty()
+    writer = make_writer(opts.fmt, width=shutil.get_terminal_size().columns if stdout_tty else None, color=stdout_tty)
+    reporter = Reporter(show_bar, sum(s.size for s in sources), console)
+    run = BatchRun(ex.rules, opts, reporter, writer)
+    code = Exit.OK
+    try:
+        with signals_raise():
+            if output is None:
+                run.run(sources, sys.stdout.buffer, stdin_text, stdin_lines)
+                sys.stdout.buffer.flush()
+            else:
+                with write_atomically(output) as fh:
+                    run.run(sources, fh, stdin_text, stdin_lines)
     except BrokenPipeError:
+        reporter.stop()
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(Exit.OK) from None
-    raise typer.Exit(Exit.SOME_FAILED if failed else Exit.OK)
+    except Interrupted as e:
+        reporter.stop()
+        kept = f"; {output} left as it was" if output is not None else ""
+        _err(f"sahel-events: interrupted by {signal.Signals(e.signum).name}: {run.stats.progress_line()}{kept}")
+        raise typer.Exit(e.code) from None
+    except FailFast:
+        reporter.stop()
+        kept = f"; {output} left as it was" if output is not None else ""
+        _err(f"sahel-events: stopped at the first bad input (--fail-fast): {run.stats.progress_line()}{kept}")
+        raise typer.Exit(Exit.SOME_FAILED) from None
+    except OSError as e:
+        reporter.stop()
+        _err(f"sahel-events: cannot write {output or 'standard output'}: {e.strerror or e}")
+        raise typer.Exit(Exit.USAGE) from None
+    stats = run.stats
+    reporter.stop(stats)
+    if manifest is not None:
+        try:
+            write_manifest(manifest, stats.manifest(ex.rules, opts, str(output) if output is not None else None))
+        except OSError as e:
+            _err(f"sahel-events: cannot write manifest {manifest}: {e.strerror or e}")
+            code = Exit.USAGE
+    if stats.note:
+        _err(f"sahel-events: {stats.note}")
+    if not quiet:
+        for line in stats.summary_lines():
+            _err(line)
+    if stats.failed and code == Exit.OK:
+        code = Exit.SOME_FAILED
+    raise typer.Exit(code)
 
 
 @rules_app.command("check")

@@ -3,18 +3,31 @@
 Every input yields either a `Doc` or an `InputError` naming the file (and
 line); a bad file never stops the others.  Encodings: UTF-8 (with or without
 BOM), UTF-16 with a BOM, and windows-1256 as a named fallback.
+
+`plan_inputs` lists what a run will read (folders walked in sorted order,
+with sizes for a progress bar) before anything is read; `iter_sources` then
+reads one source at a time, so memory holds one document (or one JSON line)
+however large the folder.  JSON-lines files are read line by line.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from .extract import DocMeta
+
+TEXT_SUFFIX = ".txt"
+JSONL_SUFFIX = ".jsonl"
+SKIPPED_SUFFIXES = (".gold.jsonl", ".meta.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,15 +35,28 @@ class Doc:
     text: str
     meta: DocMeta
     warning: str | None = None  # e.g. decoded as windows-1256
+    origin: str = ""  # the file it came from, as shown (path, or "stdin")
+    nbytes: int = 0  # input bytes it stands for (progress, throughput)
 
 
 @dataclass(frozen=True, slots=True)
 class InputError:
     where: str  # path, or path:line
     message: str
+    nbytes: int = 0
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One thing to read: a file (`path`), standard input (`path` None), or a problem found while listing."""
+
+    shown: str  # doc_id fallback and the name used in messages
+    path: Path | None = None
+    size: int = 0
+    error: str | None = None
 
 
 def decode(raw: bytes) -> tuple[str, str | None]:
@@ -38,11 +64,25 @@ def decode(raw: bytes) -> tuple[str, str | None]:
 
     Raises ValueError for binary data or bytes no supported encoding reads."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), None
+        try:
+            return raw[3:].decode("utf-8"), None
+        except UnicodeDecodeError as e:
+            raise ValueError(f"undecodable bytes: UTF-8 byte-order mark but invalid UTF-8 at byte {e.start + 3}") from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "decoded as UTF-16 (byte-order mark)"
-    if b"\x00" in raw:
-        raise ValueError("binary file (NUL bytes), not text")
+        try:
+            return raw.decode("utf-16"), "decoded as UTF-16 (byte-order mark)"
+        except UnicodeDecodeError as e:
+            raise ValueError(f"undecodable bytes: UTF-16 byte-order mark but invalid UTF-16 at byte {e.start}") from None
+    nuls = raw.count(b"\x00")
+    if nuls:
+        # A stray NUL in text is kept; many of them (or NULs in bytes that are not UTF-8) mean binary.
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("binary file (NUL bytes), not text") from None
+        if nuls * 100 > len(raw):
+            raise ValueError("binary file (NUL bytes), not text")
+        return text, f"holds {nuls} NUL byte{'s' if nuls > 1 else ''} (kept)"
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as e:
@@ -50,10 +90,10 @@ def decode(raw: bytes) -> tuple[str, str | None]:
     try:
         text = raw.decode("cp1256")
     except UnicodeDecodeError:
-        raise ValueError(f"not UTF-8 (byte {utf8_error.start}) nor windows-1256") from None
+        raise ValueError(f"undecodable bytes: not UTF-8 (byte {utf8_error.start}) nor windows-1256") from None
     if sum("\u0600" <= c <= "\u06ff" for c in text) < len(text) // 10:
-        raise ValueError(f"not UTF-8 (byte {utf8_error.start}), and not Arabic in windows-1256")
-    return text, "decoded as windows-1256"
+        raise ValueError(f"undecodable bytes: not UTF-8 (byte {utf8_error.start}), and not Arabic in windows-1256")
+    return text, "decoded as windows-1256 (not UTF-8)"
 
 
 def stdin_id(text: str) -> str:
@@ -68,49 +108,246 @@ def _meta(record: dict[str, object], doc_id: str, published: str | None, source:
     return DocMeta(doc_id=s("id") or doc_id, published=s("published") or published, source=s("source") or source, url=s("url"))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(v: Any) -> tuple[Any, int]:
+    """The value with lone surrogates (legal as JSON escapes, not encodable) replaced by U+FFFD, one for one."""
+    if isinstance(v, str):
+        fixed, n = _SURROGATE.subn("\ufffd", v)
+        return fixed, n
+    if isinstance(v, dict):
+        total = 0
+        out = {}
+        for k, x in v.items():
+            out[k], n = _no_surrogates(x)
+            total += n
+        return out, total
+    if isinstance(v, list):
+        items = [_no_surrogates(x) for x in v]
+        return [x for x, _ in items], sum(n for _, n in items)
+    return v, 0
+
+
+def _record(line: str | bytes, where: str, nbytes: int, published: str | None, source: str | None) -> Doc | InputError:
+    warning = None
+    try:
+        rec = orjson.loads(line)
+    except orjson.JSONDecodeError as e:
+        # orjson refuses lone surrogate escapes ("\ud800"); the standard library reads them.
+        try:
+            rec = json.loads(line)
+        except (ValueError, RecursionError):
+            return InputError(where, f"broken JSON line ({e})", nbytes)
+        rec, n = _no_surrogates(rec)
+        if n:
+            warning = f"{n} lone surrogate escape{'s' if n > 1 else ''} replaced by U+FFFD"
+    if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+        return InputError(where, 'record has no "text" string', nbytes)
+    if not rec["text"].strip():
+        return InputError(where, 'record has an empty "text"', nbytes)
+    origin = where.rsplit(":", 1)[0]
+    return Doc(rec["text"], _meta(rec, where, published, source), warning, origin, nbytes)
+
+
 def read_jsonl(data: str, where: str, published: str | None, source: str | None) -> Iterator[Doc | InputError]:
     for n, line in enumerate(data.splitlines(), 1):
         if not line.strip():
             continue
+        yield _record(line, f"{where}:{n}", len(line.encode("utf-8", "surrogatepass")) + 1, published, source)
+
+
+def read_jsonl_lines(lines: Iterable[bytes], where: str, published: str | None, source: str | None) -> Iterator[Doc | InputError]:
+    """Records of JSON lines given as raw UTF-8 lines (a file or a pipe read line by line)."""
+    for n, raw in enumerate(lines, 1):
+        if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
         try:
-            rec = orjson.loads(line)
-        except orjson.JSONDecodeError as e:
-            yield InputError(f"{where}:{n}", f"not JSON ({e})")
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield InputError(f"{where}:{n}", f"undecodable bytes: not UTF-8 (byte {e.start} of the line)", len(raw))
             continue
-        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-            yield InputError(f"{where}:{n}", 'record has no "text" string')
-            continue
-        yield Doc(rec["text"], _meta(rec, f"{where}:{n}", published, source))
+        yield _record(line, f"{where}:{n}", len(raw), published, source)
+
+
+def _read_sidecar(path: Path) -> tuple[dict[str, object], str | None]:
+    side = path.with_name(path.stem + ".meta.json")
+    if not side.exists():
+        return {}, None
+    try:
+        loaded = orjson.loads(side.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as e:
+        return {}, f"sidecar {side.name} ignored: {e}"
+    if not isinstance(loaded, dict):
+        return {}, f"sidecar {side.name} ignored: not a JSON object"
+    return loaded, None
 
 
 def read_file(path: Path, shown: str, published: str | None = None, source: str | None = None) -> Iterator[Doc | InputError]:
     """Documents of one file; `shown` is the doc_id when no metadata names one."""
+    if path.suffix == JSONL_SUFFIX:
+        yield from _read_jsonl_file(path, shown, published, source)
+        return
     try:
         raw = path.read_bytes()
     except OSError as e:
         yield InputError(shown, f"cannot read: {e.strerror or e}")
         return
     if not raw.strip():
-        yield InputError(shown, "empty file")
+        yield InputError(shown, "empty file", len(raw))
         return
     try:
         text, warning = decode(raw)
     except ValueError as e:
-        yield InputError(shown, str(e))
+        yield InputError(shown, str(e), len(raw))
         return
-    if path.suffix == ".jsonl":
-        yield from read_jsonl(text, shown, published, source)
+    record, side_warning = _read_sidecar(path)
+    warning = "; ".join(w for w in (warning, side_warning) if w) or None
+    yield Doc(text, _meta(record, shown, published, source), warning, shown, len(raw))
+
+
+def _read_jsonl_file(path: Path, shown: str, published: str | None, source: str | None) -> Iterator[Doc | InputError]:
+    try:
+        fh = path.open("rb")
+    except OSError as e:
+        yield InputError(shown, f"cannot read: {e.strerror or e}")
         return
-    record: dict[str, object] = {}
-    side = path.with_name(path.stem + ".meta.json")
-    if side.exists():
+    with fh:
         try:
-            loaded = orjson.loads(side.read_bytes())
-            if isinstance(loaded, dict):
-                record = loaded
-        except (OSError, orjson.JSONDecodeError) as e:
-            yield InputError(str(side), f"sidecar ignored: {e}")
-    yield Doc(text, _meta(record, shown, published, source), warning)
+            head = fh.read(4)
+        except OSError as e:
+            yield InputError(shown, f"cannot read: {e.strerror or e}")
+            return
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in head and not head.startswith(b"\xef\xbb\xbf")):
+            # UTF-16 (or binary): decode the whole file, then read its lines.
+            raw = head + fh.read()
+            try:
+                text, warning = decode(raw)
+            except ValueError as e:
+                yield InputError(shown, str(e), len(raw))
+                return
+            if warning:
+                yield from (_warned(d, warning) for d in read_jsonl(text, shown, published, source))
+            else:
+                yield from read_jsonl(text, shown, published, source)
+            return
+        fh.seek(0)
+        empty = True
+        try:
+            for item in read_jsonl_lines(fh, shown, published, source):
+                empty = False
+                yield item
+        except OSError as e:
+            yield InputError(shown, f"cannot read: {e.strerror or e}")
+            return
+        if empty:
+            yield InputError(shown, "empty file")
+
+
+def _warned(item: Doc | InputError, warning: str) -> Doc | InputError:
+    if isinstance(item, Doc):
+        w = "; ".join(x for x in (warning, item.warning) if x)
+        return Doc(item.text, item.meta, w, item.origin, item.nbytes)
+    return item
+
+
+def _wanted(name: str) -> bool:
+    return name.endswith((TEXT_SUFFIX, JSONL_SUFFIX)) and not name.endswith(SKIPPED_SUFFIXES)
+
+
+def walk(folder: Path, skip: frozenset[Path] = frozenset()) -> list[Source]:
+    """The `*.txt` and `*.jsonl` files under a folder (recursively), sorted; doc ids relative to it.
+
+    Unreadable sub-folders and broken links are listed as sources with an error."""
+    found: list[tuple[str, Source]] = []
+
+    def onerror(e: OSError) -> None:
+        where = Path(e.filename) if e.filename else folder
+        rel = where.relative_to(folder).as_posix() if where != folder and where.is_relative_to(folder) else str(where)
+        found.append((rel, Source(rel, error=f"cannot read folder: {e.strerror or e}")))
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=onerror):
+        dirnames.sort()
+        base = Path(dirpath)
+        for name in filenames:
+            if not _wanted(name):
+                continue
+            p = base / name
+            rel = p.relative_to(folder).as_posix()
+            if p.resolve() in skip:
+                continue
+            try:
+                st = p.stat()
+            except OSError as e:
+                msg = "broken link" if p.is_symlink() else f"cannot read: {e.strerror or e}"
+                found.append((rel, Source(rel, p, error=msg)))
+                continue
+            if not os.path.isfile(p):
+                found.append((rel, Source(rel, p, error="not a regular file")))
+                continue
+            found.append((rel, Source(rel, p, st.st_size)))
+    found.sort(key=lambda x: x[0].split("/"))
+    return [s for _, s in found]
+
+
+def plan_inputs(paths: list[str], skip: Iterable[Path] = ()) -> list[Source]:
+    """What a run reads, in order: files, folders walked (sorted), and "-" for standard input.
+
+    `skip` names files never to read (e.g. the run's own output file inside an input folder)."""
+    skipped = frozenset(p.resolve() for p in skip)
+    out: list[Source] = []
+    for p in paths:
+        if p == "-":
+            out.append(Source("stdin"))
+            continue
+        path = Path(p)
+        if path.is_dir():
+            out.extend(walk(path, skipped))
+        elif path.exists():
+            try:
+                size = path.stat().st_size
+            except OSError:
+                size = 0
+            out.append(Source(p, path, size))
+        elif path.is_symlink():
+            out.append(Source(p, path, error="broken link"))
+        else:
+            out.append(Source(p, error="no such file or folder"))
+    return out
+
+
+def iter_sources(
+    sources: Iterable[Source],
+    published: str | None = None,
+    source: str | None = None,
+    stdin_text: str | None = None,
+    stdin_jsonl: bool = False,
+    stdin_lines: Iterable[bytes] | None = None,
+) -> Iterator[Doc | InputError]:
+    """Every document of every source, in order.
+
+    Standard input is `stdin_text` (already read and decoded) or, for JSON lines,
+    `stdin_lines` (raw lines, read as they come)."""
+    for src in sources:
+        if src.error is not None:
+            yield InputError(src.shown, src.error)
+        elif src.path is not None:
+            yield from read_file(src.path, src.shown, published, source)
+        elif stdin_jsonl:
+            if stdin_lines is not None:
+                yield from read_jsonl_lines(stdin_lines, "stdin", published, source)
+            else:
+                yield from read_jsonl(stdin_text or "", "stdin", published, source)
+        else:
+            text = stdin_text or ""
+            if not text.strip():
+                yield InputError("stdin", "empty input")
+            else:
+                yield Doc(
+                    text, DocMeta(stdin_id(text), published, source), None, "stdin", len(text.encode("utf-8", "surrogatepass"))
+                )
 
 
 def iter_inputs(
@@ -121,26 +358,4 @@ def iter_inputs(
     stdin_jsonl: bool = False,
 ) -> Iterator[Doc | InputError]:
     """Every document of every path, in order; folders walked in sorted order."""
-    for p in paths:
-        if p == "-":
-            text = stdin_text or ""
-            if stdin_jsonl:
-                yield from read_jsonl(text, "stdin", published, source)
-            elif not text.strip():
-                yield InputError("stdin", "empty input")
-            else:
-                yield Doc(text, DocMeta(stdin_id(text), published, source))
-            continue
-        path = Path(p)
-        if path.is_dir():
-            files = sorted(
-                f
-                for f in path.rglob("*")
-                if f.suffix in (".txt", ".jsonl") and f.is_file() and not f.name.endswith(".gold.jsonl")
-            )
-            for f in files:
-                yield from read_file(f, f.relative_to(path).as_posix(), published, source)
-        elif path.exists():
-            yield from read_file(path, p, published, source)
-        else:
-            yield InputError(p, "no such file or folder")
+    yield from iter_sources(plan_inputs(paths), published, source, stdin_text, stdin_jsonl)

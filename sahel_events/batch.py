@@ -1,0 +1,510 @@
+"""Batch runs: many documents, every core, ordered output, never a half-written file.
+
+    run = BatchRun(rules, BatchOptions(workers=4, fmt="csv", dedupe=True))
+    stats = run.run(sources, out)          # out: a binary stream; see write_atomically()
+
+Design:
+- The parent reads the inputs (one document, or one JSON line, at a time) and
+  owns the output, the progress bar and the counts.  Workers only extract: each
+  gets the compiled RuleSet once (ProcessPoolExecutor initializer; with fork it
+  is inherited, not even pickled) and returns, for a chunk of documents, the
+  records as JSON-lines bytes plus counts per family.
+- Documents go out in chunks (a few dozen small documents, or one large one)
+  and at most `4 × workers` chunks are in flight: memory stays flat however
+  large the folder.  Results are taken in submission order, so the output is
+  byte-identical whatever the number of workers (`-j 1` runs in-process).
+- A bad input is an `InputError` in the stream, reported in input order; a
+  document the engine fails on is reported the same way and the run goes on.
+- `--dedupe` holds records keyed by event_id (first appearance order) and
+  writes them at the end; see `Deduper`.
+- SIGINT and SIGTERM stop the workers and raise `Interrupted`; `write_atomically`
+  then removes its temporary file, so an earlier output file stays as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import tempfile
+import time
+from collections import Counter, deque
+from collections.abc import Generator, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any
+
+import orjson
+
+from . import __version__
+from .extract import DocMeta, Extractor
+from .inputs import Doc, InputError, Source, iter_sources
+from .output import RecordWriter, make_writer
+from .rules import RuleSet
+
+MiB = 2**20
+CHUNK_DOCS = 32  # documents per task at most
+CHUNK_CHARS = 256 * 1024  # characters of text per task at most (one larger document goes alone)
+IN_FLIGHT_PER_WORKER = 4
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+# -- extraction (in a worker or in-process) ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocResult:
+    """What a worker returns for one document: records as JSON lines, counts, or an error."""
+
+    records: bytes = b""
+    families: tuple[tuple[str, int], ...] = ()
+    error: str | None = None
+
+    @property
+    def events(self) -> int:
+        return sum(n for _, n in self.families)
+
+
+def extract_one(ex: Extractor, text: str, meta: DocMeta) -> DocResult:
+    """One document's records; an engine failure becomes an error, never an exception."""
+    try:
+        events = ex.extract(text, meta)
+        records = b"".join(orjson.dumps(e.to_record(), option=orjson.OPT_APPEND_NEWLINE) for e in events)
+    except Exception as e:  # noqa: BLE001 - a document must not stop the run
+        return DocResult(error=f"extraction failed: {type(e).__name__}: {e}")
+    fam = Counter(e.family for e in events)
+    return DocResult(records, tuple(sorted(fam.items())))
+
+
+_worker_extractor: Extractor | None = None
+
+
+def _init_worker(rules: RuleSet) -> None:
+    """Pool initializer: compile nothing, keep the RuleSet; leave signals to the parent."""
+    global _worker_extractor
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _worker_extractor = Extractor(rules)
+
+
+def _work(chunk: list[tuple[str, DocMeta]]) -> list[DocResult]:
+    ex = _worker_extractor
+    assert ex is not None, "worker not initialised"
+    return [extract_one(ex, text, meta) for text, meta in chunk]
+
+
+Item = Doc | InputError
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now: terminate them, then let the pool's manager thread see them gone."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # private, but the only handle
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def ordered_results(items: Iterable[Item], rules: RuleSet, workers: int) -> Generator[tuple[Item, DocResult | None], None, None]:
+    """(item, result) for every item in input order; an InputError comes with None.
+
+    With workers > 1 a process pool extracts; at most IN_FLIGHT_PER_WORKER × workers
+    chunks are pending at any time.  Closing the generator early (an error, a signal,
+    a closed pipe) terminates the workers."""
+    if workers <= 1:
+        ex = Extractor(rules)
+        for item in items:
+            yield item, (extract_one(ex, item.text, item.meta) if isinstance(item, Doc) else None)
+        return
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(rules,))
+    pending: deque[tuple[list[Item], Future[list[DocResult]] | None]] = deque()
+    clean = False
+
+    def flush(chunk: list[Item]) -> None:
+        docs = [(d.text, d.meta) for d in chunk if isinstance(d, Doc)]
+        pending.append((chunk, pool.submit(_work, docs) if docs else None))
+
+    def take() -> Iterator[tuple[Item, DocResult | None]]:
+        chunk, fut = pending.popleft()
+        results = iter(fut.result() if fut is not None else ())
+        for item in chunk:
+            yield item, (next(results) if isinstance(item, Doc) else None)
+
+    try:
+        chunk: list[Item] = []
+        chars = 0
+        for item in items:
+            if isinstance(item, Doc) and chunk and chars + len(item.text) > CHUNK_CHARS:
+                flush(chunk)
+                chunk, chars = [], 0
+            chunk.append(item)
+            if isinstance(item, Doc):
+                chars += len(item.text)
+            if sum(isinstance(d, Doc) for d in chunk) >= CHUNK_DOCS or chars >= CHUNK_CHARS:
+                flush(chunk)
+                chunk, chars = [], 0
+            while len(pending) > IN_FLIGHT_PER_WORKER * workers:
+                yield from take()
+        if chunk:
+            flush(chunk)
+        while pending:
+            yield from take()
+        clean = True
+    finally:
+        if clean:
+            pool.shutdown(wait=True)
+        else:
+            _kill_pool(pool)
+
+
+# -- across documents ---------------------------------------------------------------
+
+
+class Deduper:
+    """One record per event_id over all documents, in order of first appearance.
+
+    The first report's record is kept, with:
+    - `source`: every distinct source, in order of appearance, joined with "; " (as ACLED does);
+    - `mentions`: every report's mentions, each with its `doc_id` (the record's
+      `doc_id` and `evidence` stay those of the first report);
+    - fields the first report left null (fatalities, actors' associates, …) taken
+      from the first later report that has them; `tags` united; `confidence` the highest.
+    """
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Any]] = {}
+        self._sources: dict[str, list[str]] = {}
+        self.reports = 0
+
+    def add(self, rec: dict[str, Any]) -> None:
+        self.reports += 1
+        doc_id = rec.get("doc_id")
+        mentions = [{**m, "doc_id": doc_id} for m in rec.get("mentions") or ()]
+        eid = rec["event_id"]
+        held = self.records.get(eid)
+        src = rec.get("source")
+        if held is None:
+            self.records[eid] = {**rec, "mentions": mentions}
+            self._sources[eid] = [src] if src else []
+            return
+        held["mentions"].extend(mentions)
+        if src and src not in self._sources[eid]:
+            self._sources[eid].append(src)
+            held["source"] = "; ".join(self._sources[eid])
+        for k, v in rec.items():
+            if held.get(k) is None and v is not None:
+                held[k] = v
+        held["tags"] = sorted(set(held.get("tags") or ()) | set(rec.get("tags") or ()))
+        if (rec.get("confidence") or 0) > (held.get("confidence") or 0):
+            held["confidence"] = rec["confidence"]
+
+    @property
+    def merged(self) -> int:
+        """Reports folded into an earlier record."""
+        return self.reports - len(self.records)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.records.values())
+
+
+# -- a run --------------------------------------------------------------------------
+
+
+@dataclass
+class BatchOptions:
+    workers: int = 1
+    fmt: str = "jsonl"
+    dedupe: bool = False
+    fail_fast: bool = False
+    published: str | None = None
+    source: str | None = None
+    stdin_jsonl: bool = False
+
+
+@dataclass
+class BatchStats:
+    inputs_read: list[str] = field(default_factory=list)  # files (or "stdin") at least one document came from
+    failed: list[InputError] = field(default_factory=list)
+    documents: int = 0
+    events: int = 0  # records written
+    reports: int = 0  # events found, before --dedupe
+    families: Counter[str] = field(default_factory=Counter)
+    bytes_done: int = 0
+    bytes_total: int = 0
+    seconds: float = 0.0
+    note: str | None = None  # from the writer, e.g. geojson records left out
+
+    @property
+    def inputs(self) -> int:
+        return self.documents + len(self.failed)
+
+    @property
+    def mib_per_s(self) -> float:
+        return self.bytes_done / MiB / self.seconds if self.seconds > 0 else 0.0
+
+    def summary_lines(self) -> list[str]:
+        fams = ", ".join(f"{k} {v}" for k, v in sorted(self.families.items())) or "none"
+        lines = [
+            f"sahel-events: {self.documents} documents read, {len(self.failed)} failed ({self.inputs} inputs)",
+            f"  events: {self.events} ({fams})"
+            + (f"; {self.reports - self.events} duplicate reports merged" if self.reports != self.events else ""),
+            f"  {self.bytes_done / MiB:.2f} MiB in {self.seconds:.1f} s ({self.mib_per_s:.2f} MiB/s)",
+        ]
+        if self.note:
+            lines.append(f"  {self.note}")
+        return lines
+
+    def progress_line(self) -> str:
+        total = f" of {self.bytes_total / MiB:.1f}" if self.bytes_total else ""
+        return (
+            f"{self.documents} documents read, {len(self.failed)} failed, {self.reports} events found, "
+            f"{self.bytes_done / MiB:.1f}{total} MiB"
+        )
+
+    def manifest(self, rules: RuleSet, opts: BatchOptions, output: str | None) -> dict[str, Any]:
+        """What a run read and wrote; nothing that changes from run to run on the same inputs."""
+        return {
+            "tool": "sahel-events",
+            "version": __version__,
+            "rules": {"digest": rules.digest, "rules": len(rules.rules)},
+            "options": {
+                "format": opts.fmt,
+                "dedupe": opts.dedupe,
+                "published": opts.published,
+                "source": opts.source,
+            },
+            "output": output,
+            "inputs": {
+                "read": self.inputs_read,
+                "failed": [{"where": e.where, "message": e.message} for e in self.failed],
+            },
+            "counts": {
+                "inputs": self.inputs,
+                "documents": self.documents,
+                "failed": len(self.failed),
+                "events": self.events,
+                "reports": self.reports,
+                "bytes": self.bytes_done,
+            },
+            "events_per_family": dict(sorted(self.families.items())),
+        }
+
+
+class Interrupted(Exception):
+    """The run was stopped by a signal; `code` is the conventional exit status 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def code(self) -> int:
+        return 128 + self.signum
+
+
+class FailFast(Exception):
+    """--fail-fast: the first bad input stops the run."""
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@contextlib.contextmanager
+def signals_raise() -> Iterator[None]:
+    """SIGINT and SIGTERM raise Interrupted in the main thread for the duration."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise Interrupted(signum)
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+class Reporter:
+    """Messages, the progress bar and the summary, all on standard error."""
+
+    def __init__(self, progress: bool, total_bytes: int, console: Any = None) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+        self._console = console
+        if progress:
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("[bold]extract"),
+                BarColumn(),
+                TextColumn("{task.fields[docs]} docs"),
+                TextColumn("{task.fields[failed]} failed"),
+                DownloadColumn(binary_units=True),
+                TransferSpeedColumn(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=console,
+                transient=False,
+            )
+            self._task = self._bar.add_task("extract", total=total_bytes or None, docs=0, failed=0)
+            self._bar.start()
+
+    def message(self, msg: str) -> None:
+        if self._bar is not None:
+            self._bar.console.print(msg, markup=False, highlight=False, soft_wrap=True)
+        else:
+            import sys
+
+            print(msg, file=sys.stderr, flush=True)
+
+    def advance(self, stats: BatchStats) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=stats.bytes_done, docs=stats.documents, failed=len(stats.failed))
+
+    def stop(self, stats: BatchStats | None = None) -> None:
+        if self._bar is not None:
+            if stats is not None:
+                total = max(stats.bytes_done, stats.bytes_total)
+                self._bar.update(self._task, total=total, completed=total, docs=stats.documents, failed=len(stats.failed))
+            self._bar.stop()
+            self._bar = None
+
+
+class BatchRun:
+    """Documents in, records out, in input order; counts in `stats` (valid even after an interruption)."""
+
+    def __init__(self, rules: RuleSet, opts: BatchOptions, reporter: Reporter | None = None, writer: RecordWriter | None = None):
+        self.rules = rules
+        self.opts = opts
+        self.reporter = reporter
+        self.writer = writer or make_writer(opts.fmt)
+        self.stats = BatchStats()
+
+    def _say(self, msg: str) -> None:
+        if self.reporter is not None:
+            self.reporter.message(msg)
+
+    def run(
+        self,
+        sources: list[Source],
+        out: IO[bytes],
+        stdin_text: str | None = None,
+        stdin_lines: Iterable[bytes] | None = None,
+    ) -> BatchStats:
+        opts, st, writer = self.opts, self.stats, self.writer
+        st.bytes_total = sum(s.size for s in sources) + (len(stdin_text.encode("utf-8", "surrogatepass")) if stdin_text else 0)
+        t0 = time.perf_counter()
+        items = iter_sources(sources, opts.published, opts.source, stdin_text, opts.stdin_jsonl, stdin_lines)
+        one_doc = len(sources) == 1 and (sources[0].path is None or sources[0].path.suffix != ".jsonl") and not opts.stdin_jsonl
+        workers = 1 if one_doc else opts.workers
+        dedupe = Deduper() if opts.dedupe else None
+        raw_ok = writer.streams_jsonl and dedupe is None
+        seen: set[str] = set()
+        out.write(writer.header())
+        try:
+            with contextlib.closing(ordered_results(items, self.rules, workers)) as results:
+                for item, res in results:
+                    st.bytes_done += item.nbytes
+                    if isinstance(item, InputError):
+                        self._fail(item)
+                    else:
+                        assert res is not None
+                        if res.error is not None:
+                            self._fail(InputError(item.meta.doc_id, res.error, 0))
+                        else:
+                            self._read(item, seen)
+                            st.reports += res.events
+                            if dedupe is not None:
+                                for line in res.records.splitlines():
+                                    dedupe.add(orjson.loads(line))
+                            elif raw_ok:
+                                out.write(res.records)
+                                st.events += res.events
+                                st.families.update(dict(res.families))
+                            else:
+                                for line in res.records.splitlines():
+                                    out.write(writer.record(orjson.loads(line)))
+                                st.events += res.events
+                                st.families.update(dict(res.families))
+                    if self.reporter is not None:
+                        self.reporter.advance(st)
+        finally:
+            st.seconds = time.perf_counter() - t0
+        if dedupe is not None:
+            for rec in dedupe:
+                out.write(writer.record(rec))
+                st.events += 1
+                st.families[rec["family"]] += 1
+        out.write(writer.footer())
+        st.note = writer.note()
+        st.seconds = time.perf_counter() - t0
+        return st
+
+    def _read(self, doc: Doc, seen: set[str]) -> None:
+        self.stats.documents += 1
+        if doc.origin and doc.origin not in seen:
+            seen.add(doc.origin)
+            self.stats.inputs_read.append(doc.origin)
+        if doc.warning:
+            self._say(f"sahel-events: warning: {doc.meta.doc_id}: {doc.warning}")
+
+    def _fail(self, err: InputError) -> None:
+        self.stats.failed.append(err)
+        self._say(f"sahel-events: {err}")
+        if self.opts.fail_fast:
+            raise FailFast(err)
+
+
+# -- output files ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def write_atomically(target: Path) -> Iterator[IO[bytes]]:
+    """A temporary file beside `target`, renamed over it only when the block ends normally.
+
+    On any exception (a signal, --fail-fast, a crash) the temporary file is removed and
+    an existing `target` is left as it was."""
+    parent = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    with write_atomically(path) as fh:
+        fh.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
