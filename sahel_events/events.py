@@ -88,7 +88,7 @@ class Event:
                 return False
         return True
 
-    def merged(self, other: Event) -> Event:
+    def merged(self, other: Event, with_mentions: bool = True) -> Event:
         """This event with the other's mentions and the fields it lacked."""
         changes: dict[str, Any] = {}
         if self.country_from_context and not other.country_from_context:
@@ -111,8 +111,8 @@ class Event:
         for k in ("assoc_actor_1", "assoc_actor_2"):
             if getattr(self, k) is None and getattr(other, k) is not None:
                 changes[k] = getattr(other, k)
-        mentions = tuple(sorted(set(self.mentions) | set(other.mentions), key=lambda m: (m.start, m.end)))
-        changes["mentions"] = mentions
+        if with_mentions:
+            changes["mentions"] = _union(self.mentions, other.mentions)
         changes["confidence"] = max(self.confidence, other.confidence)
         changes["tags"] = tuple(sorted(set(self.tags) | set(other.tags)))
         return replace(self, **changes)
@@ -180,14 +180,21 @@ def _unnamed(actor: str | None) -> bool:
 def merge(events: list[Event]) -> list[Event]:
     """Merge mentions of one event, in document order (first mention first)."""
     out: list[Event] = []
+    extra: list[list[Mention]] = []  # mentions gathered, joined once at the end
     for e in sorted(events, key=lambda e: (e.mentions[0].start, e.mentions[0].end, e.rule_id)):
         for i, o in enumerate(out):
             if o.compatible(e):
-                out[i] = o.merged(e)
+                out[i] = o.merged(e, with_mentions=False)
+                extra[i].extend(e.mentions)
                 break
         else:
             out.append(e)
-    return out
+            extra.append([])
+    return [replace(o, mentions=_union(o.mentions, more)) if more else o for o, more in zip(out, extra, strict=True)]
+
+
+def _union(a: tuple[Mention, ...] | list[Mention], b: tuple[Mention, ...] | list[Mention]) -> tuple[Mention, ...]:
+    return tuple(sorted(set(a) | set(b), key=lambda m: (m.start, m.end)))
 
 
 _YEARS = re.compile(r"\s*\(\d{4}-\d{0,4}\)$")

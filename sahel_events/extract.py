@@ -57,6 +57,7 @@ class Extractor:
     def __init__(self, rules: RuleSet | None = None) -> None:
         self.rules = rules if rules is not None else load_rules()
         self._kinds = [{s.role: s.kinds for s in r.slots if s.kinds} for r in self.rules.rules]
+        self._order = {r.id: i for i, r in enumerate(self.rules.rules)}
 
     def extract(self, text: str, meta: DocMeta | None = None) -> list[Event]:
         meta = meta or DocMeta(doc_id="stdin:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12])
@@ -95,19 +96,7 @@ class Extractor:
                         if old is None or (len(bind), end - start) > (len(old.slots), old.end - old.start):
                             found[key] = Candidate(rs.rules[ridx], si, start, end, a, tid, dict(bind))
             cands = sorted(found.values(), key=lambda c: (c.start, c.anchor, c.rule.id))
-            # Within a family, a match inside a longer one is part of it
-            # («تقترب من السيطرة على باماكو» is an approach, not a takeover).
-            # Within a family, a match inside a longer one is part of it
-            # («تقترب من السيطرة على باماكو» is an approach, not a takeover),
-            # even when the longer one is then judged no event.
-            for c in cands:
-                longer = [
-                    k for k in cands
-                    if k is not c and k.rule.family == c.rule.family and k.start <= c.start and c.end <= k.end
-                    and (k.end - k.start, k.rule.priority) > (c.end - c.start, c.rule.priority)
-                ]
-                if longer:
-                    c.dropped = f"merged into {longer[0].rule.id}"
+            _drop_contained(cands)
             if cands and not ref_known:  # the reference date is worked out once, and only when needed
                 ref, ref_known = _reference(doc, meta), True
             for c in cands:
@@ -118,16 +107,13 @@ class Extractor:
                     self._fill(doc, sent, c)
             # The same words matched by several rules of a family: the first that
             # survives judgement and slot filling wins (priority, then file order).
-            order = {r.id: i for i, r in enumerate(rs.rules)}
-            winners: list[Candidate] = []
-            for c in sorted(cands, key=lambda c: (-c.rule.priority, order[c.rule.id])):
+            winners: dict[tuple[str, int, int], Candidate] = {}
+            for c in sorted(cands, key=lambda c: (-c.rule.priority, self._order[c.rule.id])):
                 if c.dropped is not None:
                     continue
-                same = next((w for w in winners if w.rule.family == c.rule.family and (w.start, w.end) == (c.start, c.end)), None)
-                if same is not None:
+                same = winners.setdefault((c.rule.family, c.start, c.end), c)
+                if same is not c:
                     c.dropped = f"merged into {same.rule.id}"
-                else:
-                    winners.append(c)
             out.extend(cands)
         return out, ref
 
@@ -292,6 +278,28 @@ def _allied(doc: Document, sent: Sentence, ent: Entity | None, c: Candidate, cou
             name, _ = _resolve(doc, c.sentence, other, country, doc.rules)
             return name
     return None
+
+
+def _drop_contained(cands: list[Candidate]) -> None:
+    """Within a family, a match inside a longer one is part of it («تقترب من
+    السيطرة على باماكو» is an approach, not a takeover), even when the longer
+    one is then judged no event.  One sweep by start: O(n log n), however many
+    triggers a sentence holds."""
+    by_family: dict[str, list[Candidate]] = {}
+    for c in cands:
+        by_family.setdefault(c.rule.family, []).append(c)
+    for group in by_family.values():
+        group.sort(key=lambda c: (c.start, -c.end))
+        before: Candidate | None = None  # the furthest-reaching match that starts earlier
+        same: Candidate | None = None  # the longest match with the current start
+        for c in group:
+            if same is None or c.start != same.start:
+                if same is not None and (before is None or same.end > before.end):
+                    before = same
+                same = c
+            container = before if before is not None and before.end >= c.end else same if same.end > c.end else None
+            if container is not None:
+                c.dropped = f"merged into {container.rule.id}"
 
 
 def _anchor_info(doc: Document, sent: Sentence, c: Candidate) -> tuple[str, str, str]:
