@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, SahelEventsError
+from .text import spans_between
 
 CLAUSE_END = re.compile(r"(?:(?<!\s\S)\.(?=\s|$|[\"”»)])|[!?؟\n،؛;])+")
 DEFAULT_FAMILIES = ("blockade", "advance", "diplomatic")
@@ -44,14 +45,8 @@ class EvaluationError(SahelEventsError):
 
 
 def clauses(text: str) -> list[Span]:
-    spans, start = [], 0
-    for m in CLAUSE_END.finditer(text):
-        if m.start() > start:
-            spans.append((start, m.start()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
+    """The scorer's clauses: between sentence ends and Arabic commas and semicolons."""
+    return spans_between(CLAUSE_END, text)
 
 
 def unit_ids(spans: list[Span], start: int, end: int) -> set[int]:

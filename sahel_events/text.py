@@ -235,9 +235,14 @@ _SENT_END = re.compile(r"(?:(?<!\s\S)\.(?=\s|$|[\"”»)])|[!?؟\n])+")
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence of the normalised text."""
+    return spans_between(_SENT_END, text)
+
+
+def spans_between(boundary: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """(start, end) of the non-empty stretches of `text` between matches of `boundary`."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _SENT_END.finditer(text):
+    for m in boundary.finditer(text):
         if m.start() > start:
             spans.append((start, m.start()))
         start = m.end()
