@@ -166,12 +166,12 @@ class Extractor:
             elif c.rule.family == "diplomatic":
                 country = (
                     (a2[1].country if a2[1] and a2[1].country else None)
-                    or _dominant_country(doc)
+                    or doc.main_country()
                     or (a1[1].country if a1[1] else None)
                 )
             else:
-                country = _clause_country(sent, c) or _dominant_country(doc)
-            home = _dominant_country(doc) if c.rule.family == "diplomatic" else country
+                country = _clause_country(sent, c) or doc.main_country()
+            home = doc.main_country() if c.rule.family == "diplomatic" else country
             a1 = _resolve(doc, c.sentence, c.slots.get("actor1"), home or country, rs)
             a2 = _resolve(doc, c.sentence, target, country, rs)
             from_context = place is None and not (c.rule.family == "diplomatic" and a2[1] and a2[1].country)
@@ -477,10 +477,6 @@ def _clause_country(sent: Sentence, c: Candidate) -> str | None:
             assert isinstance(ent.ref, PlaceRef)
             return ent.ref.country
     return None
-
-
-def _dominant_country(doc: Document) -> str | None:
-    return doc.main_country()
 
 
 def _resolve(doc: Document, si: int, ent: Entity | None, country: str | None, rs: RuleSet) -> tuple[str | None, ActorRef | None]:
