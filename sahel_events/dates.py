@@ -799,7 +799,8 @@ def find_dates(text: str, grammar: DateGrammar, ref: dt.date | None, start: int 
     out: list[DateMention] = []
     i = 0
     while i < len(toks):
-        got = p.top(i)
+        # Every expression opens with a number or a grammar phrase: most words open none.
+        got = p.top(i) if toks[i].kind in ("num", "dd") or p._at(i) else None
         if got is None:
             i += 1
             continue
