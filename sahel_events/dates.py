@@ -85,6 +85,7 @@ class DateGrammar:
     few: tuple[int, int] = (2, 7)
     source: str = field(default="", compare=False)
     firsts: frozenset[str] = frozenset()  # first words of all phrases: most tokens start none
+    openers: frozenset[str] = frozenset()  # the first words, bare or behind a prefix («وفي», «بالأمس»)
 
 
 # ---------------------------------------------------------------------------
@@ -331,7 +332,8 @@ def load_date_grammar(path: Path) -> DateGrammar:
         bare_year=bare,
         few=few,
         source=str(path),
-        firsts=frozenset(k[0] for k in ld.phrases),
+        firsts=(firsts := frozenset(k[0] for k in ld.phrases)),
+        openers=firsts | {p + f for p in set(prefixes) for f in firsts},
     )
 
 
@@ -393,7 +395,7 @@ class _Parser:
             return got
         out: list[tuple[int, Entry]] = []
         t, g = self.t, self.g
-        if i < len(t) and t[i].kind in ("w", "p"):
+        if i < len(t) and t[i].kind in ("w", "p") and t[i].text in g.openers:
             first = t[i].text
             heads = [first] + [first[len(p) :] for p in g.prefixes if first.startswith(p) and len(first) > len(p)]
             heads = [h for h in heads if h in g.firsts]

@@ -86,7 +86,9 @@ class Extractor:
             found: dict[tuple[int, int], Candidate] = {}
             for a, terms in enumerate(sent.terms):
                 for tid in terms:
-                    for ridx, v in rs.variants.get(tid, ()):
+                    for ridx, v, fixed in rs.variants.get(tid, ()):
+                        if not doc.fits(sent, fixed, a):
+                            continue
                         m = doc.match(sent, v, a, kinds_of[ridx])
                         if m is None:
                             continue

@@ -375,6 +375,17 @@ class Document:
         return _outermost(actors), _outermost(places)
 
     # -- patterns ----------------------------------------------------------------
+    @staticmethod
+    def fits(sent: Sentence, fixed: tuple[tuple[int, frozenset[int]], ...], a: int) -> bool:
+        """Whether the words a variant needs right next to its anchor (token a) are there."""
+        terms = sent.terms
+        n = len(terms)
+        for off, ids in fixed:
+            p = a + off
+            if not 0 <= p < n or ids.isdisjoint(terms[p]):
+                return False
+        return True
+
     def match(
         self, sent: Sentence, v: Variant, a: int, kinds: dict[str, tuple[str, ...]] | None = None
     ) -> tuple[int, int, dict[str, Entity]] | None:

@@ -153,6 +153,21 @@ class Morphology:
     nisba_suffixes: frozenset[str]
 
 
+Fixed = tuple[tuple[int, frozenset[int]], ...]  # (offset from the anchor token, term ids allowed there)
+
+
+def _fixed_words(v: Variant, term_ids: dict[Word, int]) -> Fixed:
+    """The word positions next to the anchor, up to the first gap or slot on each side:
+    most candidate variants fail on them, so matching checks them before walking."""
+    out: list[tuple[int, frozenset[int]]] = []
+    for step in (1, -1):
+        k = v.anchor + step
+        while 0 <= k < len(v.elements) and isinstance(el := v.elements[k], Words):
+            out.append((k - v.anchor, frozenset(term_ids[w] for w in el.words)))
+            k += step
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """A compiled rule pack: frozen, picklable, shared by every worker."""
@@ -161,7 +176,8 @@ class RuleSet:
     digest: str
     rules: tuple[Rule, ...]
     terms: tuple[Word, ...]
-    variants: dict[int, tuple[tuple[int, Variant], ...]]  # anchor term id -> (rule index, variant)
+    # anchor term id -> (rule index, variant, the words right next to the anchor)
+    variants: dict[int, tuple[tuple[int, Variant, Fixed], ...]]
     anchors: Any  # ahocorasick.Automaton over anchor literals (whole documents)
     lexicon: Any  # ahocorasick.Automaton over every literal (one sentence at a time)
     cues: tuple[Cue, ...]
@@ -770,7 +786,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         ld.problems.extend(e.problems)
 
     # Terms of rule variants, and the anchor index.
-    by_anchor: dict[int, list[tuple[int, Variant]]] = {}
+    by_anchor: dict[int, list[tuple[int, Variant, Fixed]]] = {}
     for ridx, v in rvariants:
         for el in v.elements:
             if isinstance(el, Words):
@@ -778,8 +794,9 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
                     ld.term(w)
         anchor = v.elements[v.anchor]
         assert isinstance(anchor, Words)
+        fixed = _fixed_words(v, ld.term_ids)
         for w in anchor.words:
-            by_anchor.setdefault(ld.term_ids[w], []).append((ridx, v))
+            by_anchor.setdefault(ld.term_ids[w], []).append((ridx, v, fixed))
 
     if ld.problems:
         raise RuleError(f"{len(ld.problems)} problem(s) in rule pack {rootp}", tuple(ld.problems))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from pyarabic import araby
@@ -103,7 +102,7 @@ _EXPANDING = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_EXPAND)
 _SPECIAL = re.compile("[" + "".join(re.escape(c) for c in sorted(_DELETE | {chr(c) for c in _EXPAND})) + "]+")
 
 
-_CHUNK = 512  # original characters per checkpoint of the offset map
+_CHUNK = 256  # original characters per checkpoint of the offset map
 
 
 class OffsetMap:
@@ -115,25 +114,29 @@ class OffsetMap:
     every third letter; walking all of them for the two or three spans an
     event reports cost more than finding the event."""
 
-    __slots__ = ("_cum", "orig_len", "text")
+    __slots__ = ("_cum", "_special", "orig_len", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, changed: frozenset[str] | None = None) -> None:
+        """`changed`: the characters of `text` that normalisation changes, when known."""
         self.text = text
         self.orig_len = len(text)
-        self._cum: list[int] | None = None if _SPECIAL.search(text) else []
+        if changed is None:
+            changed = frozenset(_SPECIAL.findall(text))
+        self._special = sorted({ch for run in changed for ch in run if ch in _DELETE or ord(ch) in _EXPAND})
+        self._cum: list[int] | None = None if self._special else []
 
     def _checkpoints(self) -> list[int]:
+        """Normalised length before every chunk, counted with `str.count` per changed character."""
         cum: list[int] = []
         n = 0
         text = self.text
+        grow = [(ch, len(_EXPAND.get(ord(ch), "")) - 1) for ch in self._special]
         for k in range(0, len(text), _CHUNK):
             cum.append(n)
             end = min(k + _CHUNK, len(text))
             n += end - k
-            changed = "".join(_SPECIAL.findall(text, k, end))
-            n -= len(changed)
-            if _EXPANDING.search(changed):
-                n += sum(len(_EXPAND[ord(ch)]) for ch in changed if ord(ch) in _EXPAND)
+            for ch, g in grow:
+                n += g * text.count(ch, k, end)
         return cum
 
     def to_orig(self, i: int) -> int:
@@ -183,17 +186,18 @@ class Normalized:
 
     Most documents hold no event, so most never pay for the map."""
 
-    __slots__ = ("_map", "original", "text")
+    __slots__ = ("_changed", "_map", "original", "text")
 
-    def __init__(self, original: str, text: str) -> None:
+    def __init__(self, original: str, text: str, changed: frozenset[str] | None = None) -> None:
         self.original = original
         self.text = text
+        self._changed = changed
         self._map: OffsetMap | None = None
 
     @property
     def map(self) -> OffsetMap:
         if self._map is None:
-            self._map = OffsetMap(self.original)
+            self._map = OffsetMap(self.original, self._changed)
         return self._map
 
 
@@ -208,9 +212,10 @@ def normalize(text: str) -> Normalized:
     with a table this size, with the same output (no replacement produces a
     character another one would change)."""
     out = text
-    for ch in set(_ANY.findall(text)):
+    changed = frozenset(_ANY.findall(text))
+    for ch in changed:
         out = out.replace(ch, _FULL[ord(ch)] or "")
-    return Normalized(text, out)
+    return Normalized(text, out, changed)
 
 
 def normalize_term(s: str) -> str:
