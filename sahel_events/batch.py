@@ -30,11 +30,13 @@ import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 import orjson
 
@@ -125,6 +127,8 @@ def ordered_results(items: Iterable[Item], rules: RuleSet, workers: int) -> Gene
         for item in items:
             yield item, (extract_one(ex, item.text, item.meta) if isinstance(item, Doc) else None)
         return
+
+    from concurrent.futures import ProcessPoolExecutor  # not imported by a one-process run
 
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(rules,))
     pending: deque[tuple[list[Item], Future[list[DocResult]] | None]] = deque()

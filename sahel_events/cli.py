@@ -237,5 +237,8 @@ def _main(
 
 
 def main() -> None:
+    # The analysts' commands (diff, brief, explain, evaluate) bring three more modules;
+    # `extract`, often run once per article, needs none of them.
+    if sys.argv[1:2] != ["extract"]:
+        from . import cli_tools  # noqa: F401  registers its commands on `app`
     app(prog_name="sahel-events")
-from . import cli_tools as _cli_tools  # noqa: E402,F401  registers diff, explain, evaluate

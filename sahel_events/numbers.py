@@ -99,17 +99,28 @@ class _Entry:
 class NumberGrammar:
     """Compiled numbers.toml and attribution.toml (frozen, picklable)."""
 
-    lexicon: re.Pattern[str]  # every lexicon word with its proclitics: groups `pre`, `core`
+    lexicon_src: str  # every lexicon word with its proclitics: groups `pre`, `core`
     entries: dict[str, _Entry] = field(hash=False)  # normalised core -> what it is
     forward_window: int
     post_window: int
     negation_scope: int
-    tags: re.Pattern[str] | None  # one alternative per phrase, group name t<i>
+    tags_src: str | None  # one alternative per phrase, group name t<i>
     tag_names: tuple[str, ...]  # tag of group t<i>
     tag_negatable: tuple[bool, ...]
     tag_negations: frozenset[str]
     tag_negation_scope: int
     sources: tuple[str, ...] = field(default=())  # the two files, for messages
+
+    # The regexes are kept as source and compiled on first use (`re` caches them):
+    # compiling both costs ~30 ms, more than unpickling the rest of a rule pack,
+    # and a process that meets no event never needs them.
+    @property
+    def lexicon(self) -> re.Pattern[str]:
+        return re.compile(self.lexicon_src)
+
+    @property
+    def tags(self) -> re.Pattern[str] | None:
+        return None if self.tags_src is None else re.compile(self.tags_src)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +278,7 @@ def _phrase_regex(phrase: str, max_gap: int) -> str:
     return "".join(parts)
 
 
-def _load_tags(ld: _Loader, path: Path) -> tuple[re.Pattern[str] | None, tuple[str, ...], tuple[bool, ...], frozenset[str], int]:
+def _load_tags(ld: _Loader, path: Path) -> tuple[str | None, tuple[str, ...], tuple[bool, ...], frozenset[str], int]:
     data, loc = ld.read(path)
     ld.keys(path, loc, (), data, {"settings", "tag"})
     settings = data.get("settings", {})
@@ -331,7 +342,7 @@ def _load_tags(ld: _Loader, path: Path) -> tuple[re.Pattern[str] | None, tuple[s
     tag_of = tuple(names[t] for _, t in phrases)
     neg_of = tuple(negatable[t] for _, t in phrases)
     # The boundary and proclitics of the first word are shared: a position inside a word fails at once.
-    return re.compile(f"(?<![{_LETTER}]){_CLITIC}(?:" + "|".join(alts) + ")"), tag_of, neg_of, frozenset(negations), scope
+    return f"(?<![{_LETTER}]){_CLITIC}(?:" + "|".join(alts) + ")", tag_of, neg_of, frozenset(negations), scope
 
 
 def load_number_grammar(numbers_toml: Path, attribution_toml: Path) -> NumberGrammar:
@@ -344,14 +355,17 @@ def load_number_grammar(numbers_toml: Path, attribution_toml: Path) -> NumberGra
         raise RuleError(f"{len(ld.problems)} problem(s) in {numbers_toml} / {attribution_toml}", tuple(ld.problems))
     cores = sorted(entries, key=lambda t: (-len(t), t))
     alt = "|".join(re.escape(c).replace("\\ ", " +").replace(" ", " +") for c in cores) or "(?!)"
-    lexicon = re.compile(f"(?<![{_LETTER}])(?P<pre>{_CLITIC})(?P<core>{alt})(?![{_LETTER}])")
+    lexicon = f"(?<![{_LETTER}])(?P<pre>{_CLITIC})(?P<core>{alt})(?![{_LETTER}])"
+    re.compile(lexicon)  # fails here, at load, if ever wrong
+    if tags is not None:
+        re.compile(tags)
     return NumberGrammar(
-        lexicon=lexicon,
+        lexicon_src=lexicon,
         entries=entries,
         forward_window=settings["forward_window"],
         post_window=settings["post_window"],
         negation_scope=settings["negation_scope"],
-        tags=tags,
+        tags_src=tags,
         tag_names=tag_names,
         tag_negatable=tag_neg,
         tag_negations=tag_negations,
