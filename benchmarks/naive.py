@@ -42,7 +42,7 @@ def _word(w: Word, rs: RuleSet) -> str:
 def compile_naive(rs: RuleSet) -> list[re.Pattern[str]]:
     seen: set[str] = set()
     out: list[re.Pattern[str]] = []
-    pairs = sorted({(ridx, id(v)): v for vs in rs.variants.values() for ridx, v in vs}.items())
+    pairs = sorted({(ridx, id(v)): v for vs in rs.variants.values() for ridx, v, _ in vs}.items())
     for _, v in pairs:
         src = r"(?<!\S)"
         els = v.elements

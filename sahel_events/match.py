@@ -10,6 +10,7 @@ text is touched once, by C code.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -94,12 +95,25 @@ _NAME_PREFIX_BAD = ("ال", "لل")
 _LAM_PREFIXES = frozenset({"ل", "ول", "فل"})
 
 
+def first_anchor(text: str, rules: RuleSet) -> int | None:
+    """Where the first anchor of a raw text starts, found without normalising it:
+    -1 when it holds none, None when the text must be normalised to know (it holds
+    diacritics, tatweel or a rarer spelling).  Most news articles hold no anchor:
+    they cost one scan and never pay for normalisation."""
+    if rules.raw_anchors is None or re.search(rules.raw_unsafe, text):
+        return None
+    hit = next(rules.raw_anchors.iter(text), None)
+    return -1 if hit is None else hit[0] - hit[1] + 1
+
+
 class Document:
     """One document under analysis: normalised text and lazily analysed sentences."""
 
-    def __init__(self, text: str, rules: RuleSet) -> None:
+    def __init__(self, text: str, rules: RuleSet, scan_from: int = 0) -> None:
+        """`scan_from`: no anchor starts before this position (see `first_anchor`)."""
         self.original = text
         self.rules = rules
+        self._scan_from = scan_from
         self.norm: Normalized = normalize(text)
         self._spans: list[tuple[int, int]] | None = None
         self._starts: list[int] = []
@@ -128,7 +142,7 @@ class Document:
         """Sentences that hold at least one anchor literal (unverified)."""
         found: list[int] = []
         text = self.norm.text
-        pos = 0
+        pos = self._scan_from
         while pos < len(text):
             # One hit is enough for a sentence: resume the scan after it.
             hit = next(self.rules.anchors.iter(text, pos), None)

@@ -31,7 +31,7 @@ from .dates import DateGrammar, load_date_grammar
 from .errors import Problem, RuleError
 from .numbers import NumberGrammar, load_number_grammar
 from .pattern import PatternError, Slot, Variant, Word, Words, compile_pattern
-from .text import normalize_term
+from .text import normalize_term, raw_spellings
 from .tomlpos import Locator, decode_error_line
 
 FAMILIES = ("blockade", "advance", "diplomatic")
@@ -193,6 +193,10 @@ class RuleSet:
     cue_index: dict[int, tuple[tuple[int, Variant], ...]] = field(default_factory=dict)  # first word → (cue, variant)
     history_unless: frozenset[str] = frozenset()  # a year after these dates a noun («الموقعة في 2018»)
     country_names: Any = None  # ahocorasick.Automaton: country names, capitals and nationalities → country index
+    # The anchors in every common raw spelling, for texts that hold no character of
+    # `raw_unsafe` (a regex source): most documents hold no anchor and are never normalised.
+    raw_anchors: Any = None  # ahocorasick.Automaton (values: the literal's length)
+    raw_unsafe: str = "[^\\s\\S]"
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -837,6 +841,11 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         lexicon.add_word(lit, (lit, tuple(payload2)))
     anchors.make_automaton()
     lexicon.make_automaton()
+    raw_anchors = ahocorasick.Automaton()
+    spellings, raw_unsafe = raw_spellings(sorted(anchor_lits))
+    for form in spellings:
+        raw_anchors.add_word(form, len(form))
+    raw_anchors.make_automaton()
     cue_index: dict[int, list[tuple[int, Variant]]] = {}
     for ci, cue in enumerate(cues):
         for v in cue.variants:
@@ -868,6 +877,8 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         word_ids=dict(ld.term_ids),
         dates=dates,
         numbers=numbers,
+        raw_anchors=raw_anchors,
+        raw_unsafe=raw_unsafe,
         country_names=country_names,
         cue_index={k: tuple(v) for k, v in cue_index.items()},
         history_unless=frozenset(history_unless),

@@ -25,6 +25,7 @@ __all__ = [
     "Token",
     "normalize",
     "normalize_term",
+    "raw_spellings",
     "sentence_spans",
     "tokenize",
 ]
@@ -97,9 +98,24 @@ def _build_tables() -> tuple[dict[int, str], dict[int, str], frozenset[str]]:
     return one, expand, frozenset(delete)
 
 
+def _char_class(chars: set[str] | frozenset[str]) -> str:
+    """A regex character class for `chars`, runs written as ranges (it compiles faster)."""
+    cps = sorted(ord(c) for c in chars)
+    parts: list[str] = []
+    i = 0
+    while i < len(cps):
+        j = i
+        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+            j += 1
+        lo, hi = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
+        parts.append(lo if i == j else f"{lo}-{hi}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
 _ONE, _EXPAND, _DELETE = _build_tables()
-_EXPANDING = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_EXPAND)) + "]")
-_SPECIAL = re.compile("[" + "".join(re.escape(c) for c in sorted(_DELETE | {chr(c) for c in _EXPAND})) + "]+")
+_EXPANDING = re.compile(_char_class({chr(c) for c in _EXPAND}))
+_SPECIAL = re.compile(_char_class(_DELETE | {chr(c) for c in _EXPAND}) + "+")
 
 
 _CHUNK = 256  # original characters per checkpoint of the offset map
@@ -201,7 +217,7 @@ class Normalized:
         return self._map
 
 
-_ANY = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FULL)) + "]")
+_ANY = re.compile(_char_class({chr(c) for c in _FULL}))
 
 
 def normalize(text: str) -> Normalized:
@@ -216,6 +232,36 @@ def normalize(text: str) -> Normalized:
     for ch in changed:
         out = out.replace(ch, _FULL[ord(ch)] or "")
     return Normalized(text, out, changed)
+
+
+# Letters that many plain (undiacritised) articles write in several ways.  A raw
+# text that holds no other character normalisation would change inside a
+# literal can be scanned as it is, for every spelling of the literal.
+_COMMON_FOLDS = "أإآىةؤئ"
+
+
+def raw_spellings(literals: list[str]) -> tuple[list[str], str]:
+    """Every raw spelling of the normalised `literals` through the common letter
+    folds, and a regex character class of what makes a raw text unsafe to scan
+    that way: deletions, expansions, and any other character normalised into a
+    letter the literals use.  In a safe text raw offsets equal normalised ones."""
+    used = {ch for lit in literals for ch in lit}
+    pre: dict[str, str] = {ch: ch for ch in used}
+    unsafe = set(_DELETE) | {chr(c) for c in _EXPAND}
+    for cp, rep in _ONE.items():
+        c = chr(cp)
+        if rep in used:
+            if c in _COMMON_FOLDS:
+                pre[rep] += c
+            else:
+                unsafe.add(c)
+    out: list[str] = []
+    for lit in literals:
+        forms = [""]
+        for ch in lit:
+            forms = [f + c for f in forms for c in pre[ch]]
+        out.extend(forms)
+    return out, _char_class(unsafe)
 
 
 def normalize_term(s: str) -> str:

@@ -153,3 +153,27 @@ def test_cli_on_generated_files(tmp_path: Path) -> None:
     assert {x["doc_id"] for x in recs} >= {"plain.txt", "long"}
     for doc_id, text in texts.items():
         check_offsets(text, [x for x in recs if x["doc_id"] == doc_id])
+
+
+_FOLDS = {"ا": "اأإآ", "ي": "يى", "ه": "هة", "ء": "ءؤئ"}
+_SAMPLE_TEXTS = sorted((Path(__file__).resolve().parent.parent / "samples").glob("*.txt"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_SAMPLE_TEXTS), st.integers(0, 2**32), st.sampled_from([0.0, 0.3, 1.0]), st.booleans())
+def test_raw_scan_shortcut_loses_no_event(rules, path: Path, seed: int, share: float, persian: bool) -> None:  # type: ignore[no-untyped-def]
+    """Plain articles are scanned for anchors without normalising; whatever the
+    spelling of alef, ya, ta marbuta and hamza (and a Persian ya that forces the
+    normalising path), the events are those of the normalising path."""
+    import dataclasses
+
+    rng = random.Random(seed)
+    text = "".join(rng.choice(_FOLDS[c]) if c in _FOLDS and rng.random() < share else c for c in path.read_text(encoding="utf-8"))
+    if persian:
+        text = text.replace("ي", "ی", 2)
+    meta = DocMeta(doc_id="fold", published="2025-11-05")
+    fast = [e.to_record() for e in Extractor(rules).extract(text, meta)]
+    slow = [e.to_record() for e in Extractor(dataclasses.replace(rules, raw_anchors=None)).extract(text, meta)]
+    assert fast == slow
+    # Filler with no anchor at all takes the shortcut and yields nothing.
+    assert Extractor(rules).extract("ارتفعت أسعار الخبز في السوق هذا الأسبوع.", meta) == []
