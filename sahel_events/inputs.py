@@ -12,10 +12,12 @@ however large the folder.  JSON-lines files are read line by line.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,23 +270,30 @@ def walk(folder: Path, skip: frozenset[Path] = frozenset()) -> list[Source]:
         rel = where.relative_to(folder).as_posix() if where != folder and where.is_relative_to(folder) else str(where)
         found.append((rel, Source(rel, error=f"cannot read folder: {e.strerror or e}")))
 
+    # Files to skip are known by device and inode: one stat per file, no path resolution.
+    skip_ids = set()
+    for q in skip:
+        with contextlib.suppress(OSError):
+            sq = q.stat()
+            skip_ids.add((sq.st_dev, sq.st_ino))
     for dirpath, dirnames, filenames in os.walk(folder, onerror=onerror):
         dirnames.sort()
         base = Path(dirpath)
+        rel_dir = base.relative_to(folder).as_posix()
         for name in filenames:
             if not _wanted(name):
                 continue
             p = base / name
-            rel = p.relative_to(folder).as_posix()
-            if p.resolve() in skip:
-                continue
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             try:
                 st = p.stat()
             except OSError as e:
                 msg = "broken link" if p.is_symlink() else f"cannot read: {e.strerror or e}"
                 found.append((rel, Source(rel, p, error=msg)))
                 continue
-            if not os.path.isfile(p):
+            if (st.st_dev, st.st_ino) in skip_ids:
+                continue
+            if not stat.S_ISREG(st.st_mode):
                 found.append((rel, Source(rel, p, error="not a regular file")))
                 continue
             found.append((rel, Source(rel, p, st.st_size)))
