@@ -24,6 +24,7 @@ Design:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import tempfile
@@ -233,11 +234,14 @@ class BatchOptions:
     published: str | None = None
     source: str | None = None
     stdin_jsonl: bool = False
+    # List every input read in the stats (for --manifest).  Off by default: the
+    # list grows with the number of files, everything else stays flat.
+    list_inputs: bool = False
 
 
 @dataclass
 class BatchStats:
-    inputs_read: list[str] = field(default_factory=list)  # files (or "stdin") at least one document came from
+    inputs_read: list[str] = field(default_factory=list)  # with list_inputs: files (or "stdin") documents came from
     failed: list[InputError] = field(default_factory=list)
     documents: int = 0
     events: int = 0  # records written
@@ -410,20 +414,25 @@ class BatchRun:
 
     def run(
         self,
-        sources: list[Source],
+        sources: Iterable[Source],
         out: IO[bytes],
         stdin_text: str | None = None,
         stdin_lines: Iterable[bytes] | None = None,
+        bytes_total: int = 0,
     ) -> BatchStats:
+        """Read `sources` (an iterable: a lazy folder walk is never listed whole) and write
+        records to `out`.  `bytes_total`, when known, sizes the progress bar."""
         opts, st, writer = self.opts, self.stats, self.writer
-        st.bytes_total = sum(s.size for s in sources) + (len(stdin_text.encode("utf-8", "surrogatepass")) if stdin_text else 0)
+        st.bytes_total = bytes_total + (len(stdin_text.encode("utf-8", "surrogatepass")) if stdin_text else 0)
         t0 = time.perf_counter()
-        items = iter_sources(sources, opts.published, opts.source, stdin_text, opts.stdin_jsonl, stdin_lines)
-        one_doc = len(sources) == 1 and (sources[0].path is None or sources[0].path.suffix != ".jsonl") and not opts.stdin_jsonl
+        it = iter(sources)
+        head = list(itertools.islice(it, 2))  # one document is extracted in-process, without a pool
+        one_doc = len(head) == 1 and (head[0].path is None or head[0].path.suffix != ".jsonl") and not opts.stdin_jsonl
+        items = iter_sources(itertools.chain(head, it), opts.published, opts.source, stdin_text, opts.stdin_jsonl, stdin_lines)
         workers = 1 if one_doc else opts.workers
         dedupe = Deduper() if opts.dedupe else None
         raw_ok = writer.streams_jsonl and dedupe is None
-        seen: set[str] = set()
+        seen: list[str] = [""]  # the last input a document came from (a file's documents are consecutive)
         out.write(writer.header())
         try:
             with contextlib.closing(ordered_results(items, self.rules, workers)) as results:
@@ -464,11 +473,12 @@ class BatchRun:
         st.seconds = time.perf_counter() - t0
         return st
 
-    def _read(self, doc: Doc, seen: set[str]) -> None:
+    def _read(self, doc: Doc, seen: list[str]) -> None:
         self.stats.documents += 1
-        if doc.origin and doc.origin not in seen:
-            seen.add(doc.origin)
-            self.stats.inputs_read.append(doc.origin)
+        if doc.origin and doc.origin != seen[0]:
+            seen[0] = doc.origin
+            if self.opts.list_inputs:
+                self.stats.inputs_read.append(doc.origin)
         if doc.warning:
             self._say(f"sahel-events: warning: {doc.meta.doc_id}: {doc.warning}")
 

@@ -139,9 +139,13 @@ def extract(
         published=published,
         source=source,
         stdin_jsonl=input_format == "jsonl",
+        list_inputs=manifest is not None,
     )
-    sources = plan_inputs(paths, skip=[p for p in (output, manifest) if p is not None])
+    skip = [p for p in (output, manifest) if p is not None]
+    sources = plan_inputs(paths, skip=skip)
     show_bar = (progress if progress is not None else sys.stderr.isatty()) and not quiet
+    # The bar's total needs every size first: a second, counting walk (memory stays flat).
+    total = sum(s.size for s in plan_inputs(paths, skip=skip)) if show_bar else 0
     console = None
     if show_bar:
         from rich.console import Console
@@ -149,17 +153,17 @@ def extract(
         console = Console(stderr=True, force_terminal=True if progress else None)
     stdout_tty = output is None and sys.stdout.isatty()
     writer = make_writer(opts.fmt, width=shutil.get_terminal_size().columns if stdout_tty else None, color=stdout_tty)
-    reporter = Reporter(show_bar, sum(s.size for s in sources), console)
+    reporter = Reporter(show_bar, total, console)
     run = BatchRun(ex.rules, opts, reporter, writer)
     code = Exit.OK
     try:
         with signals_raise():
             if output is None:
-                run.run(sources, sys.stdout.buffer, stdin_text, stdin_lines)
+                run.run(sources, sys.stdout.buffer, stdin_text, stdin_lines, total)
                 sys.stdout.buffer.flush()
             else:
                 with write_atomically(output) as fh:
-                    run.run(sources, fh, stdin_text, stdin_lines)
+                    run.run(sources, fh, stdin_text, stdin_lines, total)
     except BrokenPipeError:
         reporter.stop()
         devnull = os.open(os.devnull, os.O_WRONLY)

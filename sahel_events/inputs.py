@@ -4,10 +4,10 @@ Every input yields either a `Doc` or an `InputError` naming the file (and
 line); a bad file never stops the others.  Encodings: UTF-8 (with or without
 BOM), UTF-16 with a BOM, and windows-1256 as a named fallback.
 
-`plan_inputs` lists what a run will read (folders walked in sorted order,
-with sizes for a progress bar) before anything is read; `iter_sources` then
-reads one source at a time, so memory holds one document (or one JSON line)
-however large the folder.  JSON-lines files are read line by line.
+`plan_inputs` yields what a run will read (folders walked lazily in sorted
+order, with sizes for a progress bar); `iter_sources` reads one source at a
+time, so memory holds one directory listing and one document (or one JSON
+line) however large the folder.  JSON-lines files are read line by line.
 """
 
 from __future__ import annotations
@@ -259,72 +259,84 @@ def _wanted(name: str) -> bool:
     return name.endswith((TEXT_SUFFIX, JSONL_SUFFIX)) and not name.endswith(SKIPPED_SUFFIXES)
 
 
-def walk(folder: Path, skip: frozenset[Path] = frozenset()) -> list[Source]:
-    """The `*.txt` and `*.jsonl` files under a folder (recursively), sorted; doc ids relative to it.
+def walk(folder: Path, skip: Iterable[Path] = ()) -> Iterator[Source]:
+    """The `*.txt` and `*.jsonl` files under a folder (recursively), in sorted order;
+    doc ids relative to it.  Unreadable sub-folders and broken links come as
+    sources with an error.
 
-    Unreadable sub-folders and broken links are listed as sources with an error."""
-    found: list[tuple[str, Source]] = []
-
-    def onerror(e: OSError) -> None:
-        where = Path(e.filename) if e.filename else folder
-        rel = where.relative_to(folder).as_posix() if where != folder and where.is_relative_to(folder) else str(where)
-        found.append((rel, Source(rel, error=f"cannot read folder: {e.strerror or e}")))
-
+    Lazy: one directory listing is held at a time, so a folder of millions of
+    files costs the memory of its largest directory, not of the whole tree.
+    Symbolic links to folders are not followed (as `os.walk`)."""
     # Files to skip are known by device and inode: one stat per file, no path resolution.
     skip_ids = set()
     for q in skip:
         with contextlib.suppress(OSError):
             sq = q.stat()
             skip_ids.add((sq.st_dev, sq.st_ino))
-    for dirpath, dirnames, filenames in os.walk(folder, onerror=onerror):
-        dirnames.sort()
-        base = Path(dirpath)
-        rel_dir = base.relative_to(folder).as_posix()
-        for name in filenames:
-            if not _wanted(name):
+
+    def visit(d: Path, rel: str) -> Iterator[Source]:
+        try:
+            with os.scandir(d) as it:
+                entries = sorted((e.name, _is_real_dir(e)) for e in it)
+        except OSError as e:
+            yield Source(rel or str(folder), error=f"cannot read folder: {e.strerror or e}")
+            return
+        for name, kind in entries:
+            r = f"{rel}/{name}" if rel else name
+            p = d / name
+            if kind == "dir":
+                yield from visit(p, r)
                 continue
-            p = base / name
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if kind == "dir-link" or not _wanted(name):
+                continue
             try:
                 st = p.stat()
             except OSError as e:
-                msg = "broken link" if p.is_symlink() else f"cannot read: {e.strerror or e}"
-                found.append((rel, Source(rel, p, error=msg)))
+                yield Source(r, p, error="broken link" if p.is_symlink() else f"cannot read: {e.strerror or e}")
                 continue
             if (st.st_dev, st.st_ino) in skip_ids:
                 continue
             if not stat.S_ISREG(st.st_mode):
-                found.append((rel, Source(rel, p, error="not a regular file")))
+                yield Source(r, p, error="not a regular file")
                 continue
-            found.append((rel, Source(rel, p, st.st_size)))
-    found.sort(key=lambda x: x[0].split("/"))
-    return [s for _, s in found]
+            yield Source(r, p, st.st_size)
+
+    yield from visit(folder, "")
 
 
-def plan_inputs(paths: list[str], skip: Iterable[Path] = ()) -> list[Source]:
+def _is_real_dir(e: os.DirEntry[str]) -> str:
+    """"dir", "dir-link" (a link to a folder: not walked) or "" for anything else."""
+    try:
+        if not e.is_dir():
+            return ""
+        return "dir-link" if e.is_symlink() else "dir"
+    except OSError:
+        return ""
+
+
+def plan_inputs(paths: list[str], skip: Iterable[Path] = ()) -> Iterator[Source]:
     """What a run reads, in order: files, folders walked (sorted), and "-" for standard input.
 
-    `skip` names files never to read (e.g. the run's own output file inside an input folder)."""
-    skipped = frozenset(p.resolve() for p in skip)
-    out: list[Source] = []
+    Lazy, like `walk`.  `skip` names files never to read (e.g. the run's own
+    output file inside an input folder)."""
+    skip = tuple(skip)
     for p in paths:
         if p == "-":
-            out.append(Source("stdin"))
+            yield Source("stdin")
             continue
         path = Path(p)
         if path.is_dir():
-            out.extend(walk(path, skipped))
+            yield from walk(path, skip)
         elif path.exists():
             try:
                 size = path.stat().st_size
             except OSError:
                 size = 0
-            out.append(Source(p, path, size))
+            yield Source(p, path, size)
         elif path.is_symlink():
-            out.append(Source(p, path, error="broken link"))
+            yield Source(p, path, error="broken link")
         else:
-            out.append(Source(p, error="no such file or folder"))
-    return out
+            yield Source(p, error="no such file or folder")
 
 
 def iter_sources(

@@ -287,3 +287,21 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "out.jsonl").exists()
     help_text = run("extract", "--help").stdout.decode()
     assert "Exit status" in help_text and "--workers" in help_text
+
+
+def test_folder_walk_is_sorted_by_path_and_lazy(tmp_path: Path) -> None:
+    """Files and sub-folders interleave in name order (a.txt, b/…, c.txt), a link to
+    a folder is not followed, and the walk yields before it has listed the whole tree."""
+    from sahel_events.inputs import plan_inputs
+
+    for rel in ("c.txt", "a.txt", "b/z.txt", "b/y/x.txt", "b/a.jsonl", "d/e.txt", "notes.md"):
+        p = tmp_path / "in" / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("نص", encoding="utf-8")
+    (tmp_path / "in" / "linked").symlink_to(tmp_path / "in" / "d")
+    shown = [s.shown for s in plan_inputs([str(tmp_path / "in")])]
+    assert shown == ["a.txt", "b/a.jsonl", "b/y/x.txt", "b/z.txt", "c.txt", "d/e.txt"]
+    walk = plan_inputs([str(tmp_path / "in")])
+    assert next(walk).shown == "a.txt"
+    (tmp_path / "in" / "d" / "late.txt").write_text("نص", encoding="utf-8")  # d/ is listed only when reached
+    assert [s.shown for s in walk][-1] == "d/late.txt"
