@@ -121,6 +121,7 @@ class Document:
         self._main: str | None = None
         self._tags: dict[int, tuple[str, ...]] = {}
         self._cues: dict[int, list[tuple[int, int, int]]] = {}
+        self._gaps: dict[tuple[int, int, int, int], list[int]] = {}
         self._dates: dict[tuple[int, dt.date | None], list[tuple[int, DateMention]]] = {}
         m = rules.morph
         self._name_prefixes = frozenset(p for p in m.noun_prefixes if not any(b in p for b in _NAME_PREFIX_BAD))
@@ -416,7 +417,11 @@ class Document:
     def _gap_positions(self, sent: Sentence, pos: int, step: int, budget: int) -> list[int]:
         """Where a gap of at most `budget` words may end; a whole actor or place
         name counts as one word, so «فرض مسلحو جماعة نصرة الإسلام حصارا»
-        fits a gap of one."""
+        fits a gap of one.  Many variants ask the same question: answers are kept."""
+        key = (sent.index, pos, step, budget)
+        got = self._gaps.get(key)
+        if got is not None:
+            return got
         n = len(sent.tokens)
         jumps: dict[int, int] = {}
         for ent in sent.actors + sent.places:
@@ -437,7 +442,8 @@ class Document:
                     if p in jumps:
                         nxt.add(jumps[p])
             frontier = nxt
-        return sorted(out, key=lambda p: abs(p - pos))
+        got = self._gaps[key] = sorted(out, key=lambda p: abs(p - pos))
+        return got
 
     def walk(  # type: ignore[no-untyped-def]
         self, sent: Sentence, els: tuple[object, ...], k: int, pos: int, step: int, bind: dict[str, Entity],
@@ -450,9 +456,8 @@ class Document:
         el = els[k]
         if isinstance(el, Words):
             if 0 <= pos < n:
-                ids = self.rules.word_ids
-                found = sent.terms[pos]
-                if any(ids[w] in found for w in el.words):
+                ids = el.ids or frozenset(self.rules.word_ids[w] for w in el.words)
+                if not ids.isdisjoint(sent.terms[pos]):
                     yield from self.walk(sent, els, k + 1, pos + step, step, bind, kinds)
             return
         if isinstance(el, Gap):

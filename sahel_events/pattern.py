@@ -13,7 +13,7 @@ structure: a variant is a fixed sequence of word sets, gaps and slots.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 
 from .text import normalize_term
@@ -44,6 +44,7 @@ class Words:
     """One token position: any of these words."""
 
     words: tuple[Word, ...]
+    ids: frozenset[int] = field(default=frozenset(), compare=False)  # their term ids, set by the rule loader
 
 
 @dataclass(frozen=True, slots=True)

@@ -156,6 +156,12 @@ class Morphology:
 Fixed = tuple[tuple[int, frozenset[int]], ...]  # (offset from the anchor token, term ids allowed there)
 
 
+def _with_ids(v: Variant, term_ids: dict[Word, int]) -> Variant:
+    """The variant with the term ids of every word position filled in (matching tests sets, not words)."""
+    els = tuple(Words(el.words, frozenset(term_ids[w] for w in el.words)) if isinstance(el, Words) else el for el in v.elements)
+    return Variant(els, v.anchor)
+
+
 def _fixed_words(v: Variant, term_ids: dict[Word, int]) -> Fixed:
     """The word positions next to the anchor, up to the first gap or slot on each side:
     most candidate variants fail on them, so matching checks them before walking."""
@@ -799,6 +805,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         anchor = v.elements[v.anchor]
         assert isinstance(anchor, Words)
         fixed = _fixed_words(v, ld.term_ids)
+        v = _with_ids(v, ld.term_ids)
         for w in anchor.words:
             by_anchor.setdefault(ld.term_ids[w], []).append((ridx, v, fixed))
 
@@ -848,7 +855,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
     raw_anchors.make_automaton()
     cue_index: dict[int, list[tuple[int, Variant]]] = {}
     for ci, cue in enumerate(cues):
-        for v in cue.variants:
+        for v in map(lambda v: _with_ids(v, ld.term_ids), cue.variants):
             first = v.elements[0]
             assert isinstance(first, Words)
             for w in first.words:

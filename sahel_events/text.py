@@ -292,15 +292,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def spans_between(boundary: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     """(start, end) of the non-empty stretches of `text` between matches of `boundary`."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in boundary.finditer(text):
-        if m.start() > start:
-            spans.append((start, m.start()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
+    bounds = [m.span() for m in boundary.finditer(text)]
+    starts = [0] + [e for _, e in bounds]
+    ends = [s for s, _ in bounds] + [len(text)]
+    return [(s, e) for s, e in zip(starts, ends, strict=True) if e > s]
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
