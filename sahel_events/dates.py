@@ -793,15 +793,32 @@ class _Parser:
         return (r, False) if r is not None else None
 
 
+_SPAN = 24  # tokens an expression may run before its number (the longest in corpus and tests: 7)
+
+
 def find_dates(text: str, grammar: DateGrammar, ref: dt.date | None, start: int = 0, end: int | None = None) -> list[DateMention]:
     """Every date expression in text[start:end] (normalised text), resolved against `ref`
     (the publication date; None: only expressions that write their year)."""
     toks = _tokens(text, start, end)
     p = _Parser(toks, grammar, ref)
     out: list[DateMention] = []
+    # Without a reference date only expressions that write their year resolve:
+    # positions further than _SPAN tokens before the next year (1900-2099, alone or
+    # in a digit date) cannot start one.  An undated article is scanned whole this way.
+    near: list[bool] | None = None
+    if ref is None:
+        near = [False] * len(toks)
+        last = -1
+        for k in range(len(toks) - 1, -1, -1):
+            if toks[k].kind == "dd" or _year_ok(toks[k]) is not None:
+                last = k
+            near[k] = last >= 0 and last - k <= _SPAN
     i = 0
     while i < len(toks):
         # Every expression opens with a number or a grammar phrase: most words open none.
+        if near is not None and not near[i]:
+            i += 1
+            continue
         got = p.top(i) if toks[i].kind in ("num", "dd") or p._at(i) else None
         if got is None:
             i += 1
