@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,27 @@ __all__ = [
 _LETTER = "\u0621-\u064a"
 # Proclitics: conjunction, then a preposition and/or the article («وبالقتلى», «للقتلى»).
 _CLITIC = "(?:[وف]?(?:[بلك]?ال|لل|[بلك])?)"
+_LETTERS = frozenset(chr(c) for c in range(0x0621, 0x064B))
+_WORD = re.compile(f"[{_LETTER}]+")
+
+
+def _word_matches(pattern: re.Pattern[str], text: str, start: int, end: int, word_initial: bool) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text, start, end)` for a pattern that opens with «not after a
+    letter» and a letter: it is tried only where a word starts.  `re` cannot skip
+    ahead on a pattern that opens with a lookbehind, so the plain scan runs the big
+    alternation at every character."""
+    if not word_initial:
+        yield from pattern.finditer(text, start, end)
+        return
+    last = start
+    for w in _WORD.finditer(text, start, end):
+        p = w.start()
+        if p < last:
+            continue
+        m = pattern.match(text, p, end)
+        if m is not None:
+            yield m
+            last = m.end()
 _BREAK_CHARS = frozenset(".!?؟؛\n")
 _WORD_RE = re.compile(f"^[{_LETTER}]+(?: [{_LETTER}]+)*$")
 _DIGITS_RE = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)$")
@@ -110,6 +131,7 @@ class NumberGrammar:
     tag_negations: frozenset[str]
     tag_negation_scope: int
     sources: tuple[str, ...] = field(default=())  # the two files, for messages
+    word_initial: bool = False  # every core and phrase opens with a letter: matches start only at words
 
     # The regexes are kept as source and compiled on first use (`re` caches them):
     # compiling both costs ~30 ms, more than unpickling the rest of a rule pack,
@@ -278,7 +300,9 @@ def _phrase_regex(phrase: str, max_gap: int) -> str:
     return "".join(parts)
 
 
-def _load_tags(ld: _Loader, path: Path) -> tuple[str | None, tuple[str, ...], tuple[bool, ...], frozenset[str], int]:
+def _load_tags(
+    ld: _Loader, path: Path
+) -> tuple[str | None, tuple[str, ...], tuple[bool, ...], frozenset[str], int, tuple[str, ...]]:
     data, loc = ld.read(path)
     ld.keys(path, loc, (), data, {"settings", "tag"})
     settings = data.get("settings", {})
@@ -335,14 +359,15 @@ def _load_tags(ld: _Loader, path: Path) -> tuple[str | None, tuple[str, ...], tu
         names.append(name)
         negatable.append(neg)
     if not phrases:
-        return None, tuple(names), tuple(negatable), frozenset(negations), scope
+        return None, tuple(names), tuple(negatable), frozenset(negations), scope, ()
     # Longest phrases first: where two start at one place, the longer wins.
     phrases.sort(key=lambda x: (-len(x[0].replace("...", "").replace("*", "")), x[0]))
     alts = [f"(?P<t{k}>{_phrase_regex(p, max_gap)})" for k, (p, _) in enumerate(phrases)]
     tag_of = tuple(names[t] for _, t in phrases)
     neg_of = tuple(negatable[t] for _, t in phrases)
     # The boundary and proclitics of the first word are shared: a position inside a word fails at once.
-    return f"(?<![{_LETTER}]){_CLITIC}(?:" + "|".join(alts) + ")", tag_of, neg_of, frozenset(negations), scope
+    firsts = tuple(p.split()[0] for p, _ in phrases)
+    return f"(?<![{_LETTER}]){_CLITIC}(?:" + "|".join(alts) + ")", tag_of, neg_of, frozenset(negations), scope, firsts
 
 
 def load_number_grammar(numbers_toml: Path, attribution_toml: Path) -> NumberGrammar:
@@ -350,7 +375,7 @@ def load_number_grammar(numbers_toml: Path, attribution_toml: Path) -> NumberGra
     ld = _Loader()
     numbers_toml, attribution_toml = Path(numbers_toml), Path(attribution_toml)
     entries, settings = _load_numbers(ld, numbers_toml)
-    tags, tag_names, tag_neg, tag_negations, tag_scope = _load_tags(ld, attribution_toml)
+    tags, tag_names, tag_neg, tag_negations, tag_scope, tag_firsts = _load_tags(ld, attribution_toml)
     if ld.problems:
         raise RuleError(f"{len(ld.problems)} problem(s) in {numbers_toml} / {attribution_toml}", tuple(ld.problems))
     cores = sorted(entries, key=lambda t: (-len(t), t))
@@ -366,6 +391,7 @@ def load_number_grammar(numbers_toml: Path, attribution_toml: Path) -> NumberGra
         post_window=settings["post_window"],
         negation_scope=settings["negation_scope"],
         tags_src=tags,
+        word_initial=all(w[:1] in _LETTERS for w in [*cores, *tag_firsts]),
         tag_names=tag_names,
         tag_negatable=tag_neg,
         tag_negations=tag_negations,
@@ -393,7 +419,7 @@ class _Item:
 def _items(text: str, g: NumberGrammar, start: int, end: int) -> list[_Item]:
     """Lexicon words (with the kinds their proclitic allows) and plain tokens, in order."""
     matches: dict[int, _Item] = {}
-    for m in g.lexicon.finditer(text, start, end):
+    for m in _word_matches(g.lexicon, text, start, end, g.word_initial):
         pre = m.group("pre")
         entry = g.entries[" ".join(m.group("core").split())]
         kinds = frozenset(k for k in entry.kinds if pre in _ALLOWED_PREFIXES.get(k, frozenset({pre})))
@@ -699,7 +725,7 @@ def find_tags(text: str, g: NumberGrammar, start: int = 0, end: int | None = Non
         return ()
     stop = len(text) if end is None else end
     found: set[str] = set()
-    for m in g.tags.finditer(text, start, stop):
+    for m in _word_matches(g.tags, text, start, stop, g.word_initial):
         k = int((m.lastgroup or "t0")[1:])
         name = g.tag_names[k]
         if name in found:
