@@ -50,18 +50,39 @@ _LETTERS = frozenset(chr(c) for c in range(0x0621, 0x064B))
 _WORD = re.compile(f"[{_LETTER}]+")
 
 
-def _word_matches(pattern: re.Pattern[str], text: str, start: int, end: int, word_initial: bool) -> Iterator[re.Match[str]]:
-    """`pattern.finditer(text, start, end)` for a pattern that opens with «not after a
-    letter» and a letter: it is tried only where a word starts.  `re` cannot skip
-    ahead on a pattern that opens with a lookbehind, so the plain scan runs the big
-    alternation at every character."""
-    if not word_initial:
+_CLITIC_FORMS = tuple(a + b for a in ("", "و", "ف") for b in ("", "ال", "بال", "لال", "كال", "لل", "ب", "ل", "ك"))
+
+
+def _openers(first_words: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Every whole word an entry can open with (its first word behind any proclitic
+    `_CLITIC` allows), and the word beginnings of first words ending in «*»."""
+    exact: set[str] = set()
+    star: set[str] = set()
+    for w in first_words:
+        for c in _CLITIC_FORMS:
+            (star if w.endswith("*") else exact).add(c + w.rstrip("*"))
+    return frozenset(exact), tuple(sorted(star))
+
+
+def _word_matches(
+    pattern: re.Pattern[str], text: str, start: int, end: int, openers: tuple[frozenset[str], tuple[str, ...]] | None
+) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text, start, end)`, tried only at words that can open a match.
+
+    The patterns open with «not after a letter», a proclitic and a big alternation:
+    `re` cannot skip ahead on that and tries the whole alternation at every
+    character.  A word that is no opener (`_openers`) cannot start a match."""
+    if openers is None:
         yield from pattern.finditer(text, start, end)
         return
+    exact, star = openers
     last = start
     for w in _WORD.finditer(text, start, end):
         p = w.start()
         if p < last:
+            continue
+        word = w.group()
+        if word not in exact and not (star and word.startswith(star)):
             continue
         m = pattern.match(text, p, end)
         if m is not None:
@@ -131,7 +152,9 @@ class NumberGrammar:
     tag_negations: frozenset[str]
     tag_negation_scope: int
     sources: tuple[str, ...] = field(default=())  # the two files, for messages
-    word_initial: bool = False  # every core and phrase opens with a letter: matches start only at words
+    # Words that can open a lexicon / attribution match (see `_word_matches`); None: try everywhere.
+    lexicon_openers: tuple[frozenset[str], tuple[str, ...]] | None = None
+    tag_openers: tuple[frozenset[str], tuple[str, ...]] | None = None
 
     # The regexes are kept as source and compiled on first use (`re` caches them):
     # compiling both costs ~30 ms, more than unpickling the rest of a rule pack,
@@ -391,7 +414,8 @@ def load_number_grammar(numbers_toml: Path, attribution_toml: Path) -> NumberGra
         post_window=settings["post_window"],
         negation_scope=settings["negation_scope"],
         tags_src=tags,
-        word_initial=all(w[:1] in _LETTERS for w in [*cores, *tag_firsts]),
+        lexicon_openers=_openers(c.split()[0] for c in cores) if all(c[:1] in _LETTERS for c in cores) else None,
+        tag_openers=_openers(tag_firsts) if all(w[:1] in _LETTERS for w in tag_firsts) else None,
         tag_names=tag_names,
         tag_negatable=tag_neg,
         tag_negations=tag_negations,
@@ -419,7 +443,7 @@ class _Item:
 def _items(text: str, g: NumberGrammar, start: int, end: int) -> list[_Item]:
     """Lexicon words (with the kinds their proclitic allows) and plain tokens, in order."""
     matches: dict[int, _Item] = {}
-    for m in _word_matches(g.lexicon, text, start, end, g.word_initial):
+    for m in _word_matches(g.lexicon, text, start, end, g.lexicon_openers):
         pre = m.group("pre")
         entry = g.entries[" ".join(m.group("core").split())]
         kinds = frozenset(k for k in entry.kinds if pre in _ALLOWED_PREFIXES.get(k, frozenset({pre})))
@@ -725,7 +749,7 @@ def find_tags(text: str, g: NumberGrammar, start: int = 0, end: int | None = Non
         return ()
     stop = len(text) if end is None else end
     found: set[str] = set()
-    for m in _word_matches(g.tags, text, start, stop, g.word_initial):
+    for m in _word_matches(g.tags, text, start, stop, g.tag_openers):
         k = int((m.lastgroup or "t0")[1:])
         name = g.tag_names[k]
         if name in found:
