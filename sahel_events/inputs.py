@@ -59,6 +59,7 @@ class Source:
     path: Path | None = None
     size: int = 0
     error: str | None = None
+    sidecar: bool | None = None  # NAME.meta.json beside it (None: not known, look)
 
 
 def decode(raw: bytes) -> tuple[str, str | None]:
@@ -174,9 +175,11 @@ def read_jsonl_lines(lines: Iterable[bytes], where: str, published: str | None, 
         yield _record(line, f"{where}:{n}", len(raw), published, source)
 
 
-def _read_sidecar(path: Path) -> tuple[dict[str, object], str | None]:
+def _read_sidecar(path: Path, known: bool | None = None) -> tuple[dict[str, object], str | None]:
+    if known is False:
+        return {}, None
     side = path.with_name(path.stem + ".meta.json")
-    if not side.exists():
+    if known is None and not side.exists():
         return {}, None
     try:
         loaded = orjson.loads(side.read_bytes())
@@ -187,8 +190,11 @@ def _read_sidecar(path: Path) -> tuple[dict[str, object], str | None]:
     return loaded, None
 
 
-def read_file(path: Path, shown: str, published: str | None = None, source: str | None = None) -> Iterator[Doc | InputError]:
-    """Documents of one file; `shown` is the doc_id when no metadata names one."""
+def read_file(
+    path: Path, shown: str, published: str | None = None, source: str | None = None, sidecar: bool | None = None
+) -> Iterator[Doc | InputError]:
+    """Documents of one file; `shown` is the doc_id when no metadata names one.
+    `sidecar`: whether NAME.meta.json exists, when a folder listing already told."""
     if path.suffix == JSONL_SUFFIX:
         yield from _read_jsonl_file(path, shown, published, source)
         return
@@ -205,7 +211,7 @@ def read_file(path: Path, shown: str, published: str | None = None, source: str 
     except ValueError as e:
         yield InputError(shown, str(e), len(raw))
         return
-    record, side_warning = _read_sidecar(path)
+    record, side_warning = _read_sidecar(path, sidecar)
     warning = "; ".join(w for w in (warning, side_warning) if w) or None
     yield Doc(text, _meta(record, shown, published, source), warning, shown, len(raw))
 
@@ -281,6 +287,7 @@ def walk(folder: Path, skip: Iterable[Path] = ()) -> Iterator[Source]:
         except OSError as e:
             yield Source(rel or str(folder), error=f"cannot read folder: {e.strerror or e}")
             return
+        names = {name for name, _ in entries}
         for name, kind in entries:
             r = f"{rel}/{name}" if rel else name
             p = d / name
@@ -299,7 +306,7 @@ def walk(folder: Path, skip: Iterable[Path] = ()) -> Iterator[Source]:
             if not stat.S_ISREG(st.st_mode):
                 yield Source(r, p, error="not a regular file")
                 continue
-            yield Source(r, p, st.st_size)
+            yield Source(r, p, st.st_size, sidecar=name.rsplit(".", 1)[0] + ".meta.json" in names)
 
     yield from visit(folder, "")
 
@@ -355,7 +362,7 @@ def iter_sources(
         if src.error is not None:
             yield InputError(src.shown, src.error)
         elif src.path is not None:
-            yield from read_file(src.path, src.shown, published, source)
+            yield from read_file(src.path, src.shown, published, source, src.sidecar)
         elif stdin_jsonl:
             if stdin_lines is not None:
                 yield from read_jsonl_lines(stdin_lines, "stdin", published, source)
