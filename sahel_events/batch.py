@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
@@ -43,7 +43,7 @@ import orjson
 
 from . import __version__
 from .extract import DocMeta, Extractor
-from .inputs import Doc, InputError, Source, iter_sources
+from .inputs import JSONL_SUFFIX, Doc, InputError, Source, iter_sources, read_file
 from .output import RecordWriter, make_writer
 from .rules import RuleSet
 
@@ -99,10 +99,48 @@ def _init_worker(rules: RuleSet) -> None:
     _worker_extractor = Extractor(rules)
 
 
-def _work(chunk: list[tuple[str, DocMeta]]) -> list[DocResult]:
+@dataclass(frozen=True, slots=True)
+class FileJob:
+    """A text file for a worker to read itself: the parent, which also writes the
+    output, then never reads, decodes or ships article text (with two workers on
+    two cores it would otherwise be a third busy process)."""
+
+    source: Source
+    published: str | None = None
+    source_name: str | None = None
+
+
+Job = tuple[str, DocMeta] | FileJob
+
+
+def _work(chunk: list[Job]) -> list[DocResult | tuple[Item, DocResult | None]]:
     ex = _worker_extractor
     assert ex is not None, "worker not initialised"
-    return [extract_one(ex, text, meta) for text, meta in chunk]
+    out: list[DocResult | tuple[Item, DocResult | None]] = []
+    for job in chunk:
+        if isinstance(job, FileJob):
+            src = job.source
+            assert src.path is not None
+            for got in read_file(src.path, src.shown, job.published, job.source_name, src.sidecar):
+                if isinstance(got, Doc):
+                    out.append((replace(got, text=""), extract_one(ex, got.text, got.meta)))
+                else:
+                    out.append((got, None))
+        else:
+            out.append(extract_one(ex, *job))
+    return out
+
+
+def file_jobs(
+    sources: Iterable[Source], opts: BatchOptions, stdin_text: str | None, stdin_lines: Iterable[bytes] | None
+) -> Iterator[Item | FileJob]:
+    """The run's items for a pool: a `FileJob` for each text file, documents read
+    here for standard input and JSON lines (read line by line, as they come)."""
+    for src in sources:
+        if src.error is None and src.path is not None and src.path.suffix != JSONL_SUFFIX:
+            yield FileJob(src, opts.published, opts.source)
+        else:
+            yield from iter_sources([src], opts.published, opts.source, stdin_text, opts.stdin_jsonl, stdin_lines)
 
 
 Item = Doc | InputError
@@ -117,8 +155,12 @@ def _kill_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def ordered_results(items: Iterable[Item], rules: RuleSet, workers: int) -> Generator[tuple[Item, DocResult | None], None, None]:
+def ordered_results(
+    items: Iterable[Item | FileJob], rules: RuleSet, workers: int
+) -> Generator[tuple[Item, DocResult | None], None, None]:
     """(item, result) for every item in input order; an InputError comes with None.
+    A `FileJob` is read by a worker and comes back as its document (without its text)
+    or its InputError.
 
     With workers > 1 a process pool extracts; at most IN_FLIGHT_PER_WORKER × workers
     chunks are pending at any time.  Closing the generator early (an error, a signal,
@@ -126,38 +168,58 @@ def ordered_results(items: Iterable[Item], rules: RuleSet, workers: int) -> Gene
     if workers <= 1:
         ex = Extractor(rules)
         for item in items:
-            yield item, (extract_one(ex, item.text, item.meta) if isinstance(item, Doc) else None)
+            if isinstance(item, FileJob):
+                src = item.source
+                assert src.path is not None
+                for got in read_file(src.path, src.shown, item.published, item.source_name, src.sidecar):
+                    yield got, (extract_one(ex, got.text, got.meta) if isinstance(got, Doc) else None)
+            else:
+                yield item, (extract_one(ex, item.text, item.meta) if isinstance(item, Doc) else None)
         return
 
     from concurrent.futures import ProcessPoolExecutor  # not imported by a one-process run
 
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(rules,))
-    pending: deque[tuple[list[Item], Future[list[DocResult]] | None]] = deque()
+    pending: deque[tuple[list[Item | FileJob], Future[list[DocResult | tuple[Item, DocResult | None]]] | None]] = deque()
     clean = False
 
-    def flush(chunk: list[Item]) -> None:
-        docs = [(d.text, d.meta) for d in chunk if isinstance(d, Doc)]
-        pending.append((chunk, pool.submit(_work, docs) if docs else None))
+    def flush(chunk: list[Item | FileJob]) -> None:
+        jobs: list[Job] = [(d.text, d.meta) if isinstance(d, Doc) else d for d in chunk if not isinstance(d, InputError)]
+        pending.append((chunk, pool.submit(_work, jobs) if jobs else None))
 
     def take() -> Iterator[tuple[Item, DocResult | None]]:
         chunk, fut = pending.popleft()
         results = iter(fut.result() if fut is not None else ())
         for item in chunk:
-            yield item, (next(results) if isinstance(item, Doc) else None)
+            if isinstance(item, InputError):
+                yield item, None
+                continue
+            got = next(results)
+            if isinstance(item, FileJob):
+                assert isinstance(got, tuple)
+                yield got
+            else:
+                assert isinstance(got, DocResult)
+                yield item, got
+
+    def size(item: Item | FileJob) -> int:  # characters a task will handle (a file's bytes, near enough)
+        return len(item.text) if isinstance(item, Doc) else item.source.size if isinstance(item, FileJob) else 0
 
     try:
-        chunk: list[Item] = []
+        chunk: list[Item | FileJob] = []
         chars = 0
+        ndocs = 0
         for item in items:
-            if isinstance(item, Doc) and chunk and chars + len(item.text) > CHUNK_CHARS:
+            n = size(item)
+            if n and chunk and chars + n > CHUNK_CHARS:
                 flush(chunk)
-                chunk, chars = [], 0
+                chunk, chars, ndocs = [], 0, 0
             chunk.append(item)
-            if isinstance(item, Doc):
-                chars += len(item.text)
-            if sum(isinstance(d, Doc) for d in chunk) >= CHUNK_DOCS or chars >= CHUNK_CHARS:
+            chars += n
+            ndocs += not isinstance(item, InputError)
+            if ndocs >= CHUNK_DOCS or chars >= CHUNK_CHARS:
                 flush(chunk)
-                chunk, chars = [], 0
+                chunk, chars, ndocs = [], 0, 0
             while len(pending) > IN_FLIGHT_PER_WORKER * workers:
                 yield from take()
         if chunk:
@@ -428,8 +490,12 @@ class BatchRun:
         it = iter(sources)
         head = list(itertools.islice(it, 2))  # one document is extracted in-process, without a pool
         one_doc = len(head) == 1 and (head[0].path is None or head[0].path.suffix != ".jsonl") and not opts.stdin_jsonl
-        items = iter_sources(itertools.chain(head, it), opts.published, opts.source, stdin_text, opts.stdin_jsonl, stdin_lines)
         workers = 1 if one_doc else opts.workers
+        items: Iterable[Item | FileJob]
+        if workers > 1:
+            items = file_jobs(itertools.chain(head, it), opts, stdin_text, stdin_lines)
+        else:
+            items = iter_sources(itertools.chain(head, it), opts.published, opts.source, stdin_text, opts.stdin_jsonl, stdin_lines)
         dedupe = Deduper() if opts.dedupe else None
         raw_ok = writer.streams_jsonl and dedupe is None
         seen: list[str] = [""]  # the last input a document came from (a file's documents are consecutive)
