@@ -143,6 +143,18 @@ def main() -> None:
         res["j2_speedup"] = statistics.median(w1 / w2 for w1, w2 in zip(walls[1], walls[2], strict=True))
         print(f"-j2 / -j1: {res['j2_speedup']:.2f}× (median of paired runs); outputs identical: {res['j1_j2_identical']}")
 
+    # -- what two processes get from this machine -----------------------------------------------
+    if "e2e" not in skip:
+        # A pure-Python loop alone and two at once: 2 × alone / together is the most a
+        # second worker can give here (a VM's second core may be partly someone else's).
+        burn = [sys.executable, "-c", "x = 0\nfor i in range(20_000_000): x += i"]
+        alone, together = [], []
+        for _ in range(a.runs):
+            alone.append(run_procs([burn], env())[0])
+            together.append(run_procs([burn, burn], env())[0])
+        res["two_process_ceiling"] = 2 * statistics.median(alone) / statistics.median(together)
+        print(f"two CPU-bound processes at once: {res['two_process_ceiling']:.2f}× one (the ceiling for -j2 / -j1)")
+
     # -- memory as input grows: a small and a large folder, two workers ------------------------
     if "rss" not in skip:
         sizes = [float(x) for x in a.rss_mb.split(",") if x]
@@ -269,6 +281,9 @@ def report(r: dict[str, object]) -> None:
     if j1 is not None and j2 is not None:
         sp = g("j2_speedup") or j2 / j1
         rows.append(("-j2 / -j1 (median of paired runs)", f"{sp:.2f}×", "≥ 1.7×", sp >= 1.7))
+        ceil = g("two_process_ceiling")
+        if ceil is not None:
+            rows.append(("  two busy processes on this machine (ceiling)", f"{ceil:.2f}×", "", None))
     if eng is not None and naive is not None:
         rows.append(("engine / naive (same slice, in-process)", f"{eng / naive:.1f}×", "≥ 10×", eng / naive >= 10))
     if j1 is not None and naive is not None:
