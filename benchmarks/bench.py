@@ -152,7 +152,7 @@ def main() -> None:
         for _ in range(a.runs):
             alone.append(run_procs([burn], env())[0])
             together.append(run_procs([burn, burn], env())[0])
-        res["two_process_ceiling"] = 2 * statistics.median(alone) / statistics.median(together)
+        res["two_process_ceiling"] = statistics.median(2 * x / y for x, y in zip(alone, together, strict=True))
         print(f"two CPU-bound processes at once: {res['two_process_ceiling']:.2f}× one (the ceiling for -j2 / -j1)")
 
     # -- memory as input grows: a small and a large folder, two workers ------------------------

@@ -46,48 +46,81 @@ __all__ = [
 _LETTER = "\u0621-\u064a"
 # Proclitics: conjunction, then a preposition and/or the article («وبالقتلى», «للقتلى»).
 _CLITIC = "(?:[وف]?(?:[بلك]?ال|لل|[بلك])?)"
-_LETTERS = frozenset(chr(c) for c in range(0x0621, 0x064B))
 _WORD = re.compile(f"[{_LETTER}]+")
 
 
 _CLITIC_FORMS = tuple(a + b for a in ("", "و", "ف") for b in ("", "ال", "بال", "لال", "كال", "لل", "ب", "ل", "ك"))
+_COMPILED: dict[tuple[str, tuple[int, ...]], re.Pattern[str]] = {}  # per process: (head, alternatives) -> pattern
 
 
-def _openers(first_words: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
-    """Every whole word an entry can open with (its first word behind any proclitic
-    `_CLITIC` allows), and the word beginnings of first words ending in «*»."""
-    exact: set[str] = set()
-    star: set[str] = set()
-    for w in first_words:
-        for c in _CLITIC_FORMS:
-            (star if w.endswith("*") else exact).add(c + w.rstrip("*"))
-    return frozenset(exact), tuple(sorted(star))
+@dataclass(frozen=True)
+class Alternation:
+    """`head (alt0|alt1|...) tail`, where head asserts «not after a letter» and takes
+    the proclitics, and every alternative opens with a whole word.
+
+    Matching tries a position only where a word starts that can open some
+    alternative (that word behind a proclitic), and there only those
+    alternatives, in their order: an alternative whose first word is not there
+    cannot match, so the result is the whole pattern's.  `re` cannot skip ahead
+    on a pattern that opens with a lookbehind (the whole alternation ran at every
+    character), and compiling the whole pattern costs ~30 ms a process; each
+    small pattern is compiled when first needed."""
+
+    head: str
+    alts: tuple[str, ...]
+    tail: str
+    exact: dict[str, tuple[int, ...]] = field(hash=False)  # opener word -> alternatives
+    star: tuple[tuple[str, int], ...] = ()  # (beginning of an opener word, alternative) for «word*»
+    anywhere: bool = False  # some alternative opens with no Arabic word: the whole pattern, everywhere
+
+    @classmethod
+    def build(cls, head: str, alts: list[str], first_words: list[str], tail: str) -> Alternation:
+        exact: dict[str, list[int]] = {}
+        star: list[tuple[str, int]] = []
+        for k, w in enumerate(first_words):
+            for c in _CLITIC_FORMS:
+                if w.endswith("*"):
+                    star.append((c + w.rstrip("*"), k))
+                else:
+                    exact.setdefault(c + w, []).append(k)
+        anywhere = not all(_WORD.fullmatch(w.rstrip("*")) for w in first_words)
+        return cls(head, tuple(alts), tail, {w: tuple(sorted(set(ks))) for w, ks in exact.items()}, tuple(star), anywhere)
+
+    @property
+    def source(self) -> str:
+        return self.head + "|".join(self.alts) + self.tail
+
+    def _pattern(self, ks: tuple[int, ...]) -> re.Pattern[str]:
+        key = (self.head, ks)
+        got = _COMPILED.get(key)
+        if got is None:
+            got = _COMPILED[key] = re.compile(self.head + "|".join(self.alts[k] for k in ks) + self.tail)
+        return got
+
+    def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+        """The matches of the whole pattern in text[start:end], as `re.finditer` gives them."""
+        if self.anywhere:
+            yield from self._pattern(tuple(range(len(self.alts)))).finditer(text, start, end)
+            return
+        last = start
+        for w in _WORD.finditer(text, start, end):
+            p = w.start()
+            if p < last:
+                continue
+            word = w.group()
+            ks = self.exact.get(word, ())
+            if self.star:
+                more = {k for pre, k in self.star if word.startswith(pre)}
+                if more:
+                    ks = tuple(sorted(more.union(ks)))
+            if not ks:
+                continue
+            m = self._pattern(ks).match(text, p, end)
+            if m is not None:
+                yield m
+                last = m.end()
 
 
-def _word_matches(
-    pattern: re.Pattern[str], text: str, start: int, end: int, openers: tuple[frozenset[str], tuple[str, ...]] | None
-) -> Iterator[re.Match[str]]:
-    """`pattern.finditer(text, start, end)`, tried only at words that can open a match.
-
-    The patterns open with «not after a letter», a proclitic and a big alternation:
-    `re` cannot skip ahead on that and tries the whole alternation at every
-    character.  A word that is no opener (`_openers`) cannot start a match."""
-    if openers is None:
-        yield from pattern.finditer(text, start, end)
-        return
-    exact, star = openers
-    last = start
-    for w in _WORD.finditer(text, start, end):
-        p = w.start()
-        if p < last:
-            continue
-        word = w.group()
-        if word not in exact and not (star and word.startswith(star)):
-            continue
-        m = pattern.match(text, p, end)
-        if m is not None:
-            yield m
-            last = m.end()
 _BREAK_CHARS = frozenset(".!?؟؛\n")
 _WORD_RE = re.compile(f"^[{_LETTER}]+(?: [{_LETTER}]+)*$")
 _DIGITS_RE = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)$")
@@ -141,31 +174,17 @@ class _Entry:
 class NumberGrammar:
     """Compiled numbers.toml and attribution.toml (frozen, picklable)."""
 
-    lexicon_src: str  # every lexicon word with its proclitics: groups `pre`, `core`
+    lexicon: Alternation  # every lexicon word with its proclitics: groups `pre`, `core`
     entries: dict[str, _Entry] = field(hash=False)  # normalised core -> what it is
     forward_window: int
     post_window: int
     negation_scope: int
-    tags_src: str | None  # one alternative per phrase, group name t<i>
+    tags: Alternation | None  # one alternative per phrase, group name t<i>
     tag_names: tuple[str, ...]  # tag of group t<i>
     tag_negatable: tuple[bool, ...]
     tag_negations: frozenset[str]
     tag_negation_scope: int
     sources: tuple[str, ...] = field(default=())  # the two files, for messages
-    # Words that can open a lexicon / attribution match (see `_word_matches`); None: try everywhere.
-    lexicon_openers: tuple[frozenset[str], tuple[str, ...]] | None = None
-    tag_openers: tuple[frozenset[str], tuple[str, ...]] | None = None
-
-    # The regexes are kept as source and compiled on first use (`re` caches them):
-    # compiling both costs ~30 ms, more than unpickling the rest of a rule pack,
-    # and a process that meets no event never needs them.
-    @property
-    def lexicon(self) -> re.Pattern[str]:
-        return re.compile(self.lexicon_src)
-
-    @property
-    def tags(self) -> re.Pattern[str] | None:
-        return None if self.tags_src is None else re.compile(self.tags_src)
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,7 +344,7 @@ def _phrase_regex(phrase: str, max_gap: int) -> str:
 
 def _load_tags(
     ld: _Loader, path: Path
-) -> tuple[str | None, tuple[str, ...], tuple[bool, ...], frozenset[str], int, tuple[str, ...]]:
+) -> tuple[Alternation | None, tuple[str, ...], tuple[bool, ...], frozenset[str], int]:
     data, loc = ld.read(path)
     ld.keys(path, loc, (), data, {"settings", "tag"})
     settings = data.get("settings", {})
@@ -382,15 +401,16 @@ def _load_tags(
         names.append(name)
         negatable.append(neg)
     if not phrases:
-        return None, tuple(names), tuple(negatable), frozenset(negations), scope, ()
+        return None, tuple(names), tuple(negatable), frozenset(negations), scope
     # Longest phrases first: where two start at one place, the longer wins.
     phrases.sort(key=lambda x: (-len(x[0].replace("...", "").replace("*", "")), x[0]))
     alts = [f"(?P<t{k}>{_phrase_regex(p, max_gap)})" for k, (p, _) in enumerate(phrases)]
     tag_of = tuple(names[t] for _, t in phrases)
     neg_of = tuple(negatable[t] for _, t in phrases)
     # The boundary and proclitics of the first word are shared: a position inside a word fails at once.
-    firsts = tuple(p.split()[0] for p, _ in phrases)
-    return f"(?<![{_LETTER}]){_CLITIC}(?:" + "|".join(alts) + ")", tag_of, neg_of, frozenset(negations), scope, firsts
+    firsts = [p.split()[0] for p, _ in phrases]
+    tags = Alternation.build(f"(?<![{_LETTER}]){_CLITIC}(?:", alts, firsts, ")")
+    return tags, tag_of, neg_of, frozenset(negations), scope
 
 
 def load_number_grammar(numbers_toml: Path, attribution_toml: Path) -> NumberGrammar:
@@ -398,24 +418,26 @@ def load_number_grammar(numbers_toml: Path, attribution_toml: Path) -> NumberGra
     ld = _Loader()
     numbers_toml, attribution_toml = Path(numbers_toml), Path(attribution_toml)
     entries, settings = _load_numbers(ld, numbers_toml)
-    tags, tag_names, tag_neg, tag_negations, tag_scope, tag_firsts = _load_tags(ld, attribution_toml)
+    tags, tag_names, tag_neg, tag_negations, tag_scope = _load_tags(ld, attribution_toml)
     if ld.problems:
         raise RuleError(f"{len(ld.problems)} problem(s) in {numbers_toml} / {attribution_toml}", tuple(ld.problems))
     cores = sorted(entries, key=lambda t: (-len(t), t))
-    alt = "|".join(re.escape(c).replace("\\ ", " +").replace(" ", " +") for c in cores) or "(?!)"
-    lexicon = f"(?<![{_LETTER}])(?P<pre>{_CLITIC})(?P<core>{alt})(?![{_LETTER}])"
-    re.compile(lexicon)  # fails here, at load, if ever wrong
-    if tags is not None:
-        re.compile(tags)
+    lexicon = Alternation.build(
+        f"(?<![{_LETTER}])(?P<pre>{_CLITIC})(?P<core>",
+        [re.escape(c).replace("\\ ", " +").replace(" ", " +") for c in cores] or ["(?!)"],
+        [c.split()[0] for c in cores] or ["-"],
+        f")(?![{_LETTER}])",
+    )
+    for alt in (lexicon, tags):
+        if alt is not None:
+            re.compile(alt.source)  # fails here, at load, if ever wrong
     return NumberGrammar(
-        lexicon_src=lexicon,
+        lexicon=lexicon,
         entries=entries,
         forward_window=settings["forward_window"],
         post_window=settings["post_window"],
         negation_scope=settings["negation_scope"],
-        tags_src=tags,
-        lexicon_openers=_openers(c.split()[0] for c in cores) if all(c[:1] in _LETTERS for c in cores) else None,
-        tag_openers=_openers(tag_firsts) if all(w[:1] in _LETTERS for w in tag_firsts) else None,
+        tags=tags,
         tag_names=tag_names,
         tag_negatable=tag_neg,
         tag_negations=tag_negations,
@@ -443,7 +465,7 @@ class _Item:
 def _items(text: str, g: NumberGrammar, start: int, end: int) -> list[_Item]:
     """Lexicon words (with the kinds their proclitic allows) and plain tokens, in order."""
     matches: dict[int, _Item] = {}
-    for m in _word_matches(g.lexicon, text, start, end, g.lexicon_openers):
+    for m in g.lexicon.finditer(text, start, end):
         pre = m.group("pre")
         entry = g.entries[" ".join(m.group("core").split())]
         kinds = frozenset(k for k in entry.kinds if pre in _ALLOWED_PREFIXES.get(k, frozenset({pre})))
@@ -749,7 +771,7 @@ def find_tags(text: str, g: NumberGrammar, start: int = 0, end: int | None = Non
         return ()
     stop = len(text) if end is None else end
     found: set[str] = set()
-    for m in _word_matches(g.tags, text, start, stop, g.tag_openers):
+    for m in g.tags.finditer(text, start, stop):
         k = int((m.lastgroup or "t0")[1:])
         name = g.tag_names[k]
         if name in found:
