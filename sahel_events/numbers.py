@@ -72,6 +72,7 @@ class Alternation:
     exact: dict[str, tuple[int, ...]] = field(hash=False)  # opener word -> alternatives
     star: tuple[tuple[str, int], ...] = ()  # (beginning of an opener word, alternative) for «word*»
     anywhere: bool = False  # some alternative opens with no Arabic word: the whole pattern, everywhere
+    star_prefixes: tuple[str, ...] = ()  # the beginnings in `star`, for one `str.startswith` test
 
     @classmethod
     def build(cls, head: str, alts: list[str], first_words: list[str], tail: str) -> Alternation:
@@ -84,7 +85,8 @@ class Alternation:
                 else:
                     exact.setdefault(c + w, []).append(k)
         anywhere = not all(_WORD.fullmatch(w.rstrip("*")) for w in first_words)
-        return cls(head, tuple(alts), tail, {w: tuple(sorted(set(ks))) for w, ks in exact.items()}, tuple(star), anywhere)
+        exact_ks = {w: tuple(sorted(set(ks))) for w, ks in exact.items()}
+        return cls(head, tuple(alts), tail, exact_ks, tuple(star), anywhere, tuple(sorted({pre for pre, _ in star})))
 
     @property
     def source(self) -> str:
@@ -109,7 +111,7 @@ class Alternation:
                 continue
             word = w.group()
             ks = self.exact.get(word, ())
-            if self.star:
+            if self.star_prefixes and word.startswith(self.star_prefixes):
                 more = {k for pre, k in self.star if word.startswith(pre)}
                 if more:
                     ks = tuple(sorted(more.union(ks)))
