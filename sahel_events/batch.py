@@ -48,8 +48,8 @@ from .output import RecordWriter, make_writer
 from .rules import RuleSet
 
 MiB = 2**20
-CHUNK_DOCS = 32  # documents per task at most
-CHUNK_CHARS = 256 * 1024  # characters of text per task at most (one larger document goes alone)
+CHUNK_DOCS = 64  # documents per task at most
+CHUNK_CHARS = 512 * 1024  # characters of text per task at most (one larger document goes alone)
 IN_FLIGHT_PER_WORKER = 4
 
 
@@ -517,7 +517,8 @@ class BatchRun:
                                 for line in res.records.splitlines():
                                     dedupe.add(orjson.loads(line))
                             elif raw_ok:
-                                out.write(res.records)
+                                if res.records:
+                                    out.write(res.records)
                                 st.events += res.events
                                 st.families.update(dict(res.families))
                             else:

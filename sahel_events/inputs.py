@@ -288,16 +288,17 @@ def walk(folder: Path, skip: Iterable[Path] = ()) -> Iterator[Source]:
             yield Source(rel or str(folder), error=f"cannot read folder: {e.strerror or e}")
             return
         names = {name for name, _ in entries}
+        ds = os.fspath(d)
         for name, kind in entries:
             r = f"{rel}/{name}" if rel else name
-            p = d / name
             if kind == "dir":
-                yield from visit(p, r)
+                yield from visit(d / name, r)
                 continue
             if kind == "dir-link" or not _wanted(name):
                 continue
+            p = d / name
             try:
-                st = p.stat()
+                st = os.stat(f"{ds}/{name}")
             except OSError as e:
                 yield Source(r, p, error="broken link" if p.is_symlink() else f"cannot read: {e.strerror or e}")
                 continue
