@@ -147,11 +147,24 @@ Item = Doc | InputError
 
 
 def _kill_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop the workers now: terminate them, then let the pool's manager thread see them gone."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # private, but the only handle
+    """Stop the workers now: terminate them, then let the pool's manager thread see them gone.
+
+    A worker killed while sending a large result leaves half a message in the result
+    pipe, and the manager thread waits for the rest for ever (this process holds the
+    pipe's write end too).  Closing that end once the workers are dead turns the wait
+    into end-of-file: the thread sees a broken pool and stops.  Private attributes,
+    but the only handles the executor gives."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     for p in processes:
         with contextlib.suppress(Exception):
             p.terminate()
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.join(5)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.close()
     pool.shutdown(wait=True, cancel_futures=True)
 
 
