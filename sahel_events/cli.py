@@ -30,7 +30,6 @@ from .errors import Exit, SahelEventsError
 from .extract import Extractor
 from .inputs import decode, plan_inputs
 from .output import make_writer
-from .ruletest import run_examples
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -220,6 +219,8 @@ def rules_test(
 ) -> None:
     """Run every rule's examples and counter-examples. Exit 1 when any fails."""
     ex = _load(folder)
+    from .ruletest import run_examples
+
     count, failures = run_examples(ex)
     for f in failures:
         print(f)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +203,7 @@ def load_date_grammar(path: Path) -> DateGrammar:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeError) as e:
         raise RuleError(f"cannot read {path}", (Problem(str(path), 1, f"cannot read: {e}"),)) from e
+    import tomllib  # here, not at import: a cached rule pack never parses TOML
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -24,7 +24,6 @@ How a count is found (positions are in the normalised text):
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,6 +227,7 @@ class _Loader:
         except UnicodeDecodeError as e:
             self.problem(path, raw[: e.start].count(b"\n") + 1, "not UTF-8", "save the file as UTF-8")
             return {}, Locator("")
+        import tomllib  # here, not at import: a cached rule pack never parses TOML
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:

@@ -9,7 +9,6 @@ until the footer (it is for reading at a terminal).
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from typing import IO, Any
@@ -137,6 +136,8 @@ class CsvWriter(RecordWriter):
 
     def __init__(self) -> None:
         self._buf = io.StringIO()
+        import csv  # only CSV runs need it
+
         self._w = csv.writer(self._buf, lineterminator="\r\n")
 
     def _take(self, row: Iterable[str]) -> bytes:

@@ -15,9 +15,7 @@ many times.  A rule pack is a folder:
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -249,6 +247,7 @@ class _Loader:
         except UnicodeDecodeError as e:
             self.problem(path, text_line(raw, e.start), "not UTF-8", "save the file as UTF-8")
             return None
+        import tomllib  # here, not at import: a cached rule pack never parses TOML
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
@@ -698,6 +697,8 @@ def _load_places(ld: _Loader, countries: list[Country]) -> tuple[list[Place], li
         raw = tsv.read_bytes()
         ld.digest.update(b"places.tsv\0" + raw)
         lines = [ln for ln in raw.decode("utf-8").splitlines() if ln and not ln.startswith("#")]
+        import csv
+
         for row in csv.DictReader(lines, delimiter="\t"):
             rows.setdefault((row.get("name", ""), row.get("country", "")), row)
     path = ld.root / "lexicon" / "places.toml"
