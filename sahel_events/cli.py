@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -242,8 +243,22 @@ def _main(
 
 
 def main() -> None:
+    """The `sahel-events` program.  It ends the process itself (call `app` to run the
+    commands inside another program)."""
     # The analysts' commands (diff, brief, explain, evaluate) bring three more modules;
     # `extract`, often run once per article, needs none of them.
     if sys.argv[1:2] != ["extract"]:
         from . import cli_tools  # noqa: F401  registers its commands on `app`
-    app(prog_name="sahel-events")
+    try:
+        app(prog_name="sahel-events")
+        code: int = Exit.OK
+    except SystemExit as e:
+        if isinstance(e.code, str):
+            _err(e.code)
+        code = e.code if isinstance(e.code, int) else Exit.OK if e.code is None else Exit.SOME_FAILED
+    # Every output is closed and every worker stopped by now: skip the interpreter's
+    # teardown of the compiled rules' objects (~30 ms, a tenth of a one-article run).
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
