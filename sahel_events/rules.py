@@ -160,14 +160,15 @@ def _with_ids(v: Variant, term_ids: dict[Word, int]) -> Variant:
     return Variant(els, v.anchor)
 
 
-def _fixed_words(v: Variant, term_ids: dict[Word, int]) -> Fixed:
-    """The word positions next to the anchor, up to the first gap or slot on each side:
-    most candidate variants fail on them, so matching checks them before walking."""
+def _fixed_words(v: Variant) -> Fixed:
+    """The word positions next to the anchor, up to the first gap or slot on each side
+    (of a variant from `_with_ids`): most candidate variants fail on them, so matching
+    checks them before walking."""
     out: list[tuple[int, frozenset[int]]] = []
     for step in (1, -1):
         k = v.anchor + step
         while 0 <= k < len(v.elements) and isinstance(el := v.elements[k], Words):
-            out.append((k - v.anchor, frozenset(term_ids[w] for w in el.words)))
+            out.append((k - v.anchor, el.ids))
             k += step
     return tuple(out)
 
@@ -805,8 +806,8 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
                     ld.term(w)
         anchor = v.elements[v.anchor]
         assert isinstance(anchor, Words)
-        fixed = _fixed_words(v, ld.term_ids)
         v = _with_ids(v, ld.term_ids)
+        fixed = _fixed_words(v)
         for w in anchor.words:
             by_anchor.setdefault(ld.term_ids[w], []).append((ridx, v, fixed))
 

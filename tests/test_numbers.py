@@ -216,3 +216,17 @@ def test_missing_file_is_a_rule_error(tmp_path: Path) -> None:
     with pytest.raises(RuleError) as e:
         load_number_grammar(tmp_path / "nope.toml", ATTRIBUTION)
     assert e.value.problems[0].line == 1
+
+
+def test_listed_proclitics_are_exactly_those_the_patterns_accept() -> None:
+    """Attribution and casualty words are looked up behind the proclitics the regexes
+    allow; the two lists must not drift apart, or «وللقتلى» would be missed."""
+    import itertools
+    import re
+
+    from sahel_events.numbers import _CLITIC, _CLITIC_FORMS
+
+    letters = "وفبلكا"
+    spelled = {"".join(p) for n in range(5) for p in itertools.product(letters, repeat=n)}
+    accepted = {s for s in spelled if re.fullmatch(_CLITIC, s)}
+    assert accepted == set(_CLITIC_FORMS)
