@@ -91,7 +91,6 @@ def _verify(form: str, prefix: str, suffix: str, m: Morphology) -> bool:
     return False
 
 
-_NAME_PREFIX_BAD = ("ال", "لل")
 _LAM_PREFIXES = frozenset({"ل", "ول", "فل"})
 
 
@@ -123,8 +122,6 @@ class Document:
         self._cues: dict[int, list[tuple[int, int, int]]] = {}
         self._gaps: dict[tuple[int, int, int, int], list[int]] = {}
         self._dates: dict[tuple[int, dt.date | None], list[tuple[int, DateMention]]] = {}
-        m = rules.morph
-        self._name_prefixes = frozenset(p for p in m.noun_prefixes if not any(b in p for b in _NAME_PREFIX_BAD))
 
     # -- sentences -----------------------------------------------------------
     @property
@@ -252,7 +249,7 @@ class Document:
                     elif kind == "nisba":
                         if prefix not in m.noun_prefixes:
                             continue
-                    elif prefix not in self._name_prefixes:
+                    elif prefix not in m.name_prefixes:
                         continue
                     if suffix and not (kind == "nisba" and suffix in m.nisba_suffixes):
                         continue

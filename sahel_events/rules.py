@@ -149,6 +149,7 @@ class Morphology:
     verb_suffixes: frozenset[str]
     exact_prefixes: frozenset[str]
     nisba_suffixes: frozenset[str]
+    name_prefixes: frozenset[str]  # noun prefixes a name may carry: no article («ال», «لل»)
 
 
 Fixed = tuple[tuple[int, frozenset[int]], ...]  # (offset from the anchor token, term ids allowed there)
@@ -338,8 +339,9 @@ def _load_grammar(ld: _Loader) -> tuple[Morphology, dict[str, list[str]]]:
     particles = norm("verb_particles", m, "morphology")
     person = norm("verb_person", m, "morphology")
     verb_prefixes = _combos(particles, person)
+    noun_prefixes = frozenset([""] + norm("noun_prefixes", m, "morphology"))
     morph = Morphology(
-        noun_prefixes=frozenset([""] + norm("noun_prefixes", m, "morphology")),
+        noun_prefixes=noun_prefixes,
         noun_suffixes=frozenset([""] + norm("noun_suffixes", m, "morphology")),
         ta_suffixes=frozenset(norm("ta_marbuta_suffixes", m, "morphology")),
         verb_prefixes=verb_prefixes,
@@ -348,6 +350,7 @@ def _load_grammar(ld: _Loader) -> tuple[Morphology, dict[str, list[str]]]:
         verb_suffixes=frozenset([""] + norm("verb_suffixes", m, "morphology")),
         exact_prefixes=frozenset([""] + norm("exact_prefixes", m, "morphology")),
         nisba_suffixes=frozenset([""] + norm("nisba_suffixes", m, "morphology")),
+        name_prefixes=frozenset(p for p in noun_prefixes if "ال" not in p and "لل" not in p),
     )
     phrases = {k: norm(k, ph, "phrases") for k in pkeys}
     return morph, phrases

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sahel_events import DocMeta
-from sahel_events.text import normalize, normalize_term, sentence_spans, tokenize
+from sahel_events.text import _FULL, normalize, normalize_term, sentence_spans, tokenize
 
 
 def test_letters_are_unified() -> None:
@@ -44,6 +44,18 @@ def test_sentences_do_not_split_decimals_or_initials() -> None:
 
 def test_tokens_are_words_and_numbers() -> None:
     assert [t.text for t in tokenize("قتل 12 جنديا، في 2025.")] == ["قتل", "12", "جنديا", "في", "2025"]
+
+
+# Every character the table changes, next to plain letters, spaces and punctuation.
+_ALPHABET = st.sampled_from(sorted({chr(c) for c in _FULL} | set("ابتثجحخدذرزسشصضطظعغفقكلمنهوي ،.؟\n")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=300).map("".join))
+def test_normalisation_equals_translating_every_character(text: str) -> None:
+    # Changed characters are found in two groups (frequent ones one by one, the
+    # rest by one regex): neither may miss one, whatever the mix.
+    assert normalize(text).text == text.translate(_FULL)
 
 
 NOISE = st.sampled_from(["\u064e", "\u064b", "\u0651", "\u0640", "\u200f", "\u200b", "\u200e", "\u0652"])
