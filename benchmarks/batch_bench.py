@@ -89,7 +89,7 @@ def main() -> None:
     a = ap.parse_args()
     a.data.mkdir(parents=True, exist_ok=True)
     rules = load_rules()
-    vocab = clean_vocabulary(lambda w: any(True for _ in rules.anchors.iter(normalize(w).text)))
+    vocab = clean_vocabulary(lambda w: bool(rules.anchors.spans(normalize(w).text)))
     corpus = a.data / f"corpus-{a.mb:g}mib"
     t = time.perf_counter()
     files, nbytes = build(corpus, a.mb, vocab, sample_paragraphs(ROOT / "samples"))

@@ -10,7 +10,7 @@ Measures (median of --runs for every timing but the naive engine's, --naive-runs
   (100 MiB and 1 GiB by default, built once: memory must stay flat);
 - the engine in-process (Extractor.extract) and the naive engine (one `re` per rule
   pattern variant over every sentence) on the same --naive-mb slice;
-- the trigger-literal scan alone (normalise + anchors.iter, counting hits) and
+- the trigger-literal scan alone (normalise + the anchor scan, counting hits) and
   `rg --count-matches -F -f triggers.txt` (skipped when ripgrep is absent);
 - cold start: one short article through the CLI in a new process, with and without
   the compiled-rule cache, and the time to have compiled rules ready from the cache.
@@ -112,7 +112,7 @@ def main() -> None:
     res["rules_digest"] = rules.digest
 
     def has_anchor(w: str) -> bool:
-        return any(True for _ in rules.anchors.iter(normalize(w).text))
+        return bool(rules.anchors.spans(normalize(w).text))
 
     vocab = clean_vocabulary(has_anchor)
     corpus = a.data / f"corpus-{a.mb:g}mib"
@@ -217,7 +217,7 @@ def main() -> None:
             hits = 0
             for f in allfiles:
                 text = f.read_bytes().decode("utf-8")
-                hits += sum(1 for _ in rules.anchors.iter(normalize(text).text))
+                hits += len(rules.anchors.spans(normalize(text).text))
             return hits
 
         ts, hits = median_time(scan, a.runs)
@@ -227,7 +227,7 @@ def main() -> None:
     rg = shutil.which("rg")
     if "rg" not in skip and rg:
         trig = a.data / "triggers.txt"
-        trig.write_text("\n".join(sorted(rules.anchors.keys())) + "\n", encoding="utf-8")
+        trig.write_text("\n".join(sorted(rules.anchors.patterns)) + "\n", encoding="utf-8")
         for threads in (1, 2):
             cmd = [rg, "--count-matches", "--no-filename", "-F", "-f", str(trig), "--threads", str(threads), str(corpus)]
 

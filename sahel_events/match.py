@@ -101,8 +101,8 @@ def first_anchor(text: str, rules: RuleSet) -> int | None:
     they cost one scan and never pay for normalisation."""
     if rules.raw_anchors is None or re.search(rules.raw_unsafe, text):
         return None
-    hit = next(rules.raw_anchors.iter(text), None)
-    return -1 if hit is None else hit[0] - hit[1] + 1
+    first = rules.raw_anchors.first(text)
+    return -1 if first is None else first
 
 
 class Document:
@@ -139,16 +139,10 @@ class Document:
     def anchor_sentences(self) -> list[int]:
         """Sentences that hold at least one anchor literal (unverified)."""
         found: list[int] = []
-        text = self.norm.text
-        pos = self._scan_from
-        while pos < len(text):
-            # One hit is enough for a sentence: resume the scan after it.
-            hit = next(self.rules.anchors.iter(text, pos), None)
-            if hit is None:
-                break
-            i = self.sentence_of(hit[0])
-            found.append(i)
-            pos = max(self.spans[i][1], hit[0] + 1) if i < len(self.spans) else hit[0] + 1
+        for _, end in self.rules.anchors.spans(self.norm.text, self._scan_from):
+            i = self.sentence_of(end - 1)
+            if not found or found[-1] != i:
+                found.append(i)
         return found
 
     def cue_spans(self, sent: Sentence) -> list[tuple[int, int, int]]:

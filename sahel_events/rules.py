@@ -29,6 +29,7 @@ from .dates import DateGrammar, load_date_grammar
 from .errors import Problem, RuleError
 from .numbers import NumberGrammar, load_number_grammar
 from .pattern import PatternError, Slot, Variant, Word, Words, compile_pattern
+from .scan import LiteralScanner
 from .text import normalize_term, raw_spellings
 from .tomlpos import Locator, decode_error_line
 
@@ -184,7 +185,7 @@ class RuleSet:
     terms: tuple[Word, ...]
     # anchor term id -> (rule index, variant, the words right next to the anchor)
     variants: dict[int, tuple[tuple[int, Variant, Fixed], ...]]
-    anchors: Any  # ahocorasick.Automaton over anchor literals (whole documents)
+    anchors: LiteralScanner  # anchor literals, over whole normalised documents
     lexicon: Any  # ahocorasick.Automaton over every literal (one sentence at a time)
     cues: tuple[Cue, ...]
     breakers: frozenset[int]  # term ids that open a new clause
@@ -201,7 +202,7 @@ class RuleSet:
     country_names: Any = None  # ahocorasick.Automaton: country names, capitals and nationalities → country index
     # The anchors in every common raw spelling, for texts that hold no character of
     # `raw_unsafe` (a regex source): most documents hold no anchor and are never normalised.
-    raw_anchors: Any = None  # ahocorasick.Automaton (values: the literal's length)
+    raw_anchors: LiteralScanner | None = None
     raw_unsafe: str = "[^\\s\\S]"
 
     def rule(self, rule_id: str) -> Rule:
@@ -817,7 +818,6 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
     if ld.problems:
         raise RuleError(f"{len(ld.problems)} problem(s) in rule pack {rootp}", tuple(ld.problems))
 
-    anchors = ahocorasick.Automaton()
     lexicon = ahocorasick.Automaton()
     anchor_lits: dict[str, list[tuple[int, str]]] = {}
     all_lits: dict[str, list[tuple[str, ...] | tuple[Any, ...]]] = {}
@@ -847,17 +847,12 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
             _add_name(all_lits, t, kind, -1)
     if ld.problems:
         raise RuleError(f"{len(ld.problems)} problem(s) in rule pack {rootp}", tuple(ld.problems))
-    for lit, payload in sorted(anchor_lits.items()):
-        anchors.add_word(lit, (lit, tuple(payload)))
     for lit, payload2 in sorted(all_lits.items()):
         lexicon.add_word(lit, (lit, tuple(payload2)))
-    anchors.make_automaton()
     lexicon.make_automaton()
-    raw_anchors = ahocorasick.Automaton()
+    anchors = LiteralScanner(sorted(anchor_lits))
     spellings, raw_unsafe = raw_spellings(sorted(anchor_lits))
-    for form in spellings:
-        raw_anchors.add_word(form, len(form))
-    raw_anchors.make_automaton()
+    raw_anchors = LiteralScanner(spellings)
     cue_index: dict[int, list[tuple[int, Variant]]] = {}
     for ci, cue in enumerate(cues):
         for v in map(lambda v: _with_ids(v, ld.term_ids), cue.variants):

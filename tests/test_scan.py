@@ -1,0 +1,57 @@
+"""The whole-document anchor scan reports character offsets, whatever the text holds."""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sahel_events.scan import LiteralScanner
+
+LITERALS = ["حصار", "حصارا", "سيطر", "استدعت", "ab", "b"]
+# Arabic letters, ASCII, an astral character and a lone surrogate (a broken JSON escape)
+# make UTF-8 widths of 1 to 4 bytes and a character that strict UTF-8 rejects.
+PIECES = st.sampled_from([*LITERALS, "ح", "ص", "ا", "ر", " ", "a", "\n", "😀", "\ud800", "\u064e", "é"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join), st.integers(0, 5))
+def test_hits_are_literals_at_exact_character_offsets(text: str, skip: int) -> None:
+    scanner = LiteralScanner(LITERALS)
+    pos = min(skip, len(text))
+    spans = scanner.spans(text, pos)
+    ends = [e for _, e in spans]
+    assert ends == sorted(ends)
+    last = pos
+    for s, e in spans:
+        assert text[s:e] in LITERALS
+        assert s >= last  # hits do not overlap and start at or after pos
+        last = e
+    found = [text.find(lit, pos) for lit in LITERALS]
+    # Some literal occurs iff there is a hit; the first hit is the one that ends first.
+    ends_all = [f + len(lit) for f, lit in zip(found, LITERALS, strict=True) if f >= 0]
+    assert bool(spans) == bool(ends_all)
+    if spans:
+        assert spans[0][1] == min(ends_all)
+    whole = scanner.spans(text)
+    first = scanner.first(text)
+    assert (first is None) == (not whole)
+    if first is not None:
+        assert first == whole[0][0]
+
+
+def test_pickles_as_its_literals_and_scans_after() -> None:
+    scanner = LiteralScanner(LITERALS)
+    assert scanner.spans("فرضوا حصارا")  # the automaton is built
+    again = pickle.loads(pickle.dumps(scanner))
+    assert len(pickle.dumps(scanner)) < 200  # literals only, not the automaton
+    assert again.patterns == scanner.patterns and len(again) == len(LITERALS)
+    text = "😀 قال إن الجيش فرض حصارا على المدينة"
+    assert again.spans(text) == scanner.spans(text)
+    s, e = again.spans(text)[0]
+    assert text[s:e] == "حصار"  # reported as soon as a literal ends
+
+
+def test_no_literals_finds_nothing() -> None:
+    assert LiteralScanner([]).spans("حصار") == [] and LiteralScanner([]).first("حصار") is None
