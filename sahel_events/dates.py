@@ -813,13 +813,15 @@ def find_dates(text: str, grammar: DateGrammar, ref: dt.date | None, start: int 
             if toks[k].kind == "dd" or _year_ok(toks[k]) is not None:
                 last = k
             near[k] = last >= 0 and last - k <= _SPAN
+    openers = grammar.openers
     i = 0
     while i < len(toks):
         # Every expression opens with a number or a grammar phrase: most words open none.
-        if near is not None and not near[i]:
+        tok = toks[i]
+        if near is not None and not near[i] or tok.kind not in ("num", "dd") and tok.text not in openers:
             i += 1
             continue
-        got = p.top(i) if toks[i].kind in ("num", "dd") or p._at(i) else None
+        got = p.top(i) if tok.kind in ("num", "dd") or p._at(i) else None
         if got is None:
             i += 1
             continue

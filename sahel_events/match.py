@@ -173,14 +173,16 @@ class Document:
         if self._main is None:
             counts: dict[int, list[int]] = {}
             text = self.norm.text
-            for end, (lit, idx) in self.rules.country_names.iter(text):
-                start = end - len(lit) + 1
+            rs = self.rules
+            hits = rs.country_names.hits(text, overlapping=True) if rs.country_names is not None else []
+            for k, start, end in hits:
                 before = text[start - 1] if start else " "
-                after = text[end + 1] if end + 1 < len(text) else " "
+                after = text[end] if end < len(text) else " "
                 if before.isalpha() and before not in "وبلفك" or after.isalpha() and after not in "هيو":
                     continue  # inside another word
-                c = counts.setdefault(idx, [0, start])
+                c = counts.setdefault(rs.country_of_name[k], [0, start])
                 c[0] += 1
+                c[1] = min(c[1], start)
             best = min(counts.items(), key=lambda kv: (-kv[1][0], kv[1][1]), default=None)
             self._main = self.rules.countries[best[0]].name if best else ""
         return self._main or None

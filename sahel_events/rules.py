@@ -199,7 +199,8 @@ class RuleSet:
     numbers: NumberGrammar | None = None
     cue_index: dict[int, tuple[tuple[int, Variant], ...]] = field(default_factory=dict)  # first word → (cue, variant)
     history_unless: frozenset[str] = frozenset()  # a year after these dates a noun («الموقعة في 2018»)
-    country_names: Any = None  # ahocorasick.Automaton: country names, capitals and nationalities → country index
+    country_names: LiteralScanner | None = None  # country names, capitals and nationalities
+    country_of_name: tuple[int, ...] = ()  # country index of each of those literals
     # The anchors in every common raw spelling, for texts that hold no character of
     # `raw_unsafe` (a regex source): most documents hold no anchor and are never normalised.
     raw_anchors: LiteralScanner | None = None
@@ -860,12 +861,11 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
             assert isinstance(first, Words)
             for w in first.words:
                 cue_index.setdefault(ld.term_ids[w], []).append((ci, v))
-    country_names = ahocorasick.Automaton()
+    country_of_name: dict[str, int] = {}
     for kind, idx, info in cnames:
         t = normalize_term(info["text"])
-        if t and kind in ("country", "capital", "nisba") and t not in country_names:
-            country_names.add_word(t, (t, idx))
-    country_names.make_automaton()
+        if t and kind in ("country", "capital", "nisba"):
+            country_of_name.setdefault(t, idx)
     return RuleSet(
         root=str(rootp),
         digest=ld.digest.hexdigest()[:16],
@@ -886,7 +886,8 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         numbers=numbers,
         raw_anchors=raw_anchors,
         raw_unsafe=raw_unsafe,
-        country_names=country_names,
+        country_names=LiteralScanner(list(country_of_name)),
+        country_of_name=tuple(country_of_name.values()),
         cue_index={k: tuple(v) for k, v in cue_index.items()},
         history_unless=frozenset(history_unless),
     )

@@ -44,8 +44,10 @@ class LiteralScanner:
             )
         return self._dfa
 
-    def _hits(self, data: bytes) -> list[tuple[int, int, int]]:
-        return self._automaton().find_matches_as_indexes(data) if self.patterns else []  # type: ignore[no-any-return]
+    def _hits(self, data: bytes, overlapping: bool = False) -> list[tuple[int, int, int]]:
+        if not self.patterns:
+            return []
+        return self._automaton().find_matches_as_indexes(data, overlapping=overlapping)  # type: ignore[no-any-return]
 
     def first(self, text: str) -> int | None:
         """Character offset where the first hit starts, or None."""
@@ -57,18 +59,26 @@ class LiteralScanner:
         """(start, end) character offsets of the hits in text[pos:], in order.
 
         A hit is reported as soon as it ends; the scan resumes after it."""
+        return [(s, e) for _, s, e in self.hits(text, pos)]
+
+    def hits(self, text: str, pos: int = 0, overlapping: bool = False) -> list[tuple[int, int, int]]:
+        """(literal index, start, end) of the hits in text[pos:], in character
+        offsets, ordered by end; with `overlapping`, every occurrence of every literal."""
         # Lone surrogates (broken JSON escapes) are kept as three bytes each: they
         # are not UTF-8 lead bytes of any literal, so they match nothing.
         data = (text[pos:] if pos else text).encode("utf-8", "surrogatepass")
-        hits = self._hits(data)
-        out: list[tuple[int, int]] = []
+        out: list[tuple[int, int, int]] = []
         byte = 0
         char = pos
-        for _, s, e in hits:
-            # A literal is valid UTF-8, so its hits start and end on character boundaries.
-            char += len(data[byte:s].decode("utf-8", "surrogatepass"))
+        for k, s, e in self._hits(data, overlapping):
+            # A literal is valid UTF-8, so its hits start and end on character
+            # boundaries.  Overlapping hits may start before the last one ended.
+            if s >= byte:
+                char += len(data[byte:s].decode("utf-8", "surrogatepass"))
+            else:
+                char -= len(data[s:byte].decode("utf-8", "surrogatepass"))
             start = char
             char += len(data[s:e].decode("utf-8", "surrogatepass"))
             byte = e
-            out.append((start, char))
+            out.append((k, start, char))
         return out

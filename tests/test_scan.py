@@ -41,6 +41,15 @@ def test_hits_are_literals_at_exact_character_offsets(text: str, skip: int) -> N
         assert first == whole[0][0]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join))
+def test_overlapping_hits_are_every_occurrence_of_every_literal(text: str) -> None:
+    got = LiteralScanner(LITERALS).hits(text, overlapping=True)
+    every = {(k, i, i + len(lit)) for k, lit in enumerate(LITERALS) for i in range(len(text)) if text.startswith(lit, i)}
+    assert sorted(got) == sorted(every) and len(got) == len(every)
+    assert [e for _, _, e in got] == sorted(e for _, _, e in got)
+
+
 def test_pickles_as_its_literals_and_scans_after() -> None:
     scanner = LiteralScanner(LITERALS)
     assert scanner.spans("فرضوا حصارا")  # the automaton is built
