@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .dates import DateMention, find_dates
 from .numbers import find_tags
 from .pattern import Gap, Slot, Variant, Words
-from .rules import DEFECTIVE_SUFFIXES, EXACT, NOUN, NOUN_TA, VERB, VERB_DEF, VERB_IMPF, Morphology, RuleSet
+from .rules import VERB, VERB_DEF, VERB_IMPF, Morphology, RuleSet
 from .text import Normalized, Token, normalize, sentence_spans, tokenize
 
 CLAUSE_PUNCT = frozenset('،؛;:«»“”"()[]{}')
@@ -75,22 +75,6 @@ def tense(form: str, prefix: str, morph: Morphology) -> str:
     return "past"
 
 
-def _verify(form: str, prefix: str, suffix: str, m: Morphology) -> bool:
-    if form == NOUN:
-        return prefix in m.noun_prefixes and suffix in m.noun_suffixes
-    if form == NOUN_TA:
-        return prefix in m.noun_prefixes and suffix in m.ta_suffixes
-    if form == VERB:
-        return prefix in m.verb_prefixes and suffix in m.verb_suffixes
-    if form == VERB_DEF:
-        return prefix in m.verb_prefixes and suffix in DEFECTIVE_SUFFIXES
-    if form == VERB_IMPF:
-        return prefix in m.impf_prefixes and suffix in m.verb_suffixes
-    if form == EXACT:
-        return prefix in m.exact_prefixes and suffix == ""
-    return False
-
-
 _LAM_PREFIXES = frozenset({"ل", "ول", "فل"})
 
 
@@ -121,6 +105,7 @@ class Document:
         self._tags: dict[int, tuple[str, ...]] = {}
         self._cues: dict[int, list[tuple[int, int, int]]] = {}
         self._gaps: dict[tuple[int, int, int, int], list[int]] = {}
+        self._jumps: dict[tuple[int, int], dict[int, int]] = {}  # (sentence, step) -> token -> past a name
         self._dates: dict[tuple[int, dt.date | None], list[tuple[int, DateMention]]] = {}
 
     # -- sentences -----------------------------------------------------------
@@ -223,6 +208,7 @@ class Document:
         tokstr = " ".join(t.text for t in toks)
         terms: list[dict[int, tuple[str, str, str]]] = [{} for _ in toks]
         raw: list[tuple[int, int, str, int, str, str]] = []  # (a, b, kind, idx, prefix, suffix)
+        affixes = m.affixes
         for end_idx, (lit, payload) in rs.lexicon.iter(tokstr):
             hs = end_idx - len(lit) + 1
             he = end_idx + 1
@@ -235,7 +221,7 @@ class Document:
             for item in payload:
                 if item[0] == "t":
                     _, tid, form = item
-                    if ti == tj and tid not in terms[ti] and _verify(form, prefix, suffix, m):
+                    if ti == tj and tid not in terms[ti] and prefix in affixes[form][0] and suffix in affixes[form][1]:
                         terms[ti][tid] = (form, prefix, suffix)
                 else:
                     _, kind, idx, lam = item
@@ -267,7 +253,7 @@ class Document:
         for k, t in enumerate(toks):
             if k:
                 gap = text[toks[k - 1].end : t.start]
-                if any(ch in CLAUSE_PUNCT for ch in gap) or (breakers and not breakers.isdisjoint(terms[k])):
+                if gap != " " and not CLAUSE_PUNCT.isdisjoint(gap) or breakers and not breakers.isdisjoint(terms[k]):
                     c += 1
             out.append(c)
         return out
@@ -400,10 +386,8 @@ class Document:
         """Match variant `v` with its anchor at token `a`: (first, end, slots) or None.
 
         `kinds` limits what a slot role may bind (the rule's [rule.slots] kinds)."""
-        right = v.elements[v.anchor + 1 :]
-        left = v.elements[: v.anchor][::-1]
-        for end, bind in self.walk(sent, right, 0, a + 1, 1, {}, kinds):
-            for start, bind2 in self.walk(sent, left, 0, a - 1, -1, bind, kinds):
+        for end, bind in self.walk(sent, v.right, 0, a + 1, 1, {}, kinds):
+            for start, bind2 in self.walk(sent, v.left, 0, a - 1, -1, bind, kinds):
                 return start, end, bind2
         return None
 
@@ -416,26 +400,31 @@ class Document:
         if got is not None:
             return got
         n = len(sent.tokens)
-        jumps: dict[int, int] = {}
-        for ent in sent.actors + sent.places:
-            if step > 0:
-                jumps[ent.start] = max(jumps.get(ent.start, ent.start + 1), ent.end)
-            else:
-                jumps[ent.end - 1] = min(jumps.get(ent.end - 1, ent.end - 2), ent.start - 1)
-        out: list[int] = []
-        frontier = {pos}
+        jkey = (sent.index, step)
+        jumps = self._jumps.get(jkey)
+        if jumps is None:
+            jumps = self._jumps[jkey] = {}
+            for ent in sent.actors + sent.places:
+                if step > 0:
+                    jumps[ent.start] = max(jumps.get(ent.start, ent.start + 1), ent.end)
+                else:
+                    jumps[ent.end - 1] = min(jumps.get(ent.end - 1, ent.end - 2), ent.start - 1)
+        seen: set[int] = set()
+        frontier = [pos]
         for _ in range(budget + 1):
-            nxt: set[int] = set()
-            for p in sorted(frontier):
-                if p < -1 or p > n or p in out:
+            nxt: list[int] = []
+            for p in frontier:
+                if p < -1 or p > n or p in seen:
                     continue
-                out.append(p)
+                seen.add(p)
                 if 0 <= p < n:
-                    nxt.add(p + step)
-                    if p in jumps:
-                        nxt.add(jumps[p])
+                    nxt.append(p + step)
+                    j = jumps.get(p)
+                    if j is not None:
+                        nxt.append(j)
             frontier = nxt
-        got = self._gaps[key] = sorted(out, key=lambda p: abs(p - pos))
+        # Every step and jump moves the same way, so nearest first is sorted order.
+        got = self._gaps[key] = sorted(seen, reverse=step < 0)
         return got
 
     def walk(  # type: ignore[no-untyped-def]
@@ -479,15 +468,27 @@ class Document:
             yield from self.walk(sent, els, k + 1, ent.end if step > 0 else ent.start - 1, step, nb, kinds)
 
 
+def _longest_first(e: Entity) -> tuple[int, int]:
+    return e.start - e.end, e.start
+
+
+def _span(e: Entity) -> tuple[int, int]:
+    return e.start, e.end
+
+
 def _outermost(ents: list[Entity]) -> list[Entity]:
-    """Drop entities inside a longer one («القاعدة» inside «تنظيم القاعدة في بلاد المغرب»)."""
-    ents = sorted(ents, key=lambda e: (e.start, -(e.end - e.start)))
+    """Drop entities inside a longer one («القاعدة» inside «تنظيم القاعدة في بلاد المغرب»),
+    and repeats of one entity; the rest in text order."""
+    if len(ents) < 2:
+        return list(ents)
     out: list[Entity] = []
-    for e in sorted(ents, key=lambda e: -(e.end - e.start)):
-        if any(o.start <= e.start and e.end <= o.end and (o.end - o.start) > (e.end - e.start) for o in out):
-            continue
-        if any(o.start == e.start and o.end == e.end and o.ref == e.ref for o in out):
-            continue
-        out.append(e)
-    out.sort(key=lambda e: (e.start, e.end))
+    for e in sorted(ents, key=_longest_first):
+        s, t = e.start, e.end
+        for o in out:
+            # Inside a longer one kept already, or the same span and referent.
+            if o.start <= s and t <= o.end and (o.end - o.start > t - s or o.start == s and o.end == t and o.ref == e.ref):
+                break
+        else:
+            out.append(e)
+    out.sort(key=_span)
     return out

@@ -189,6 +189,13 @@ def _expand(node: object) -> list[tuple[Element, ...]]:
 class Variant:
     elements: tuple[Element, ...]
     anchor: int  # index of the Words element found by the automaton
+    # What follows the anchor, and what precedes it read backwards: the two walks of a match.
+    right: tuple[Element, ...] = field(init=False, repr=False, compare=False)
+    left: tuple[Element, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "right", self.elements[self.anchor + 1 :])
+        object.__setattr__(self, "left", self.elements[: self.anchor][::-1])
 
 
 def compile_pattern(src: str) -> list[Variant]:

@@ -151,6 +151,19 @@ class Morphology:
     exact_prefixes: frozenset[str]
     nisba_suffixes: frozenset[str]
     name_prefixes: frozenset[str]  # noun prefixes a name may carry: no article («ال», «لل»)
+    # form -> (prefixes, suffixes) a literal of that form may carry inside its token
+    affixes: dict[str, tuple[frozenset[str], frozenset[str]]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        affixes = {
+            NOUN: (self.noun_prefixes, self.noun_suffixes),
+            NOUN_TA: (self.noun_prefixes, self.ta_suffixes),
+            VERB: (self.verb_prefixes, self.verb_suffixes),
+            VERB_DEF: (self.verb_prefixes, DEFECTIVE_SUFFIXES),
+            VERB_IMPF: (self.impf_prefixes, self.verb_suffixes),
+            EXACT: (self.exact_prefixes, frozenset({""})),
+        }
+        object.__setattr__(self, "affixes", affixes)
 
 
 Fixed = tuple[tuple[int, frozenset[int]], ...]  # (offset from the anchor token, term ids allowed there)

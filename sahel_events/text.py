@@ -311,9 +311,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans_between(_SENT_END, text)
 
 
+_SPAN_OF = re.Match.span
+
+
 def spans_between(boundary: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     """(start, end) of the non-empty stretches of `text` between matches of `boundary`."""
-    bounds = [m.span() for m in boundary.finditer(text)]
+    bounds = list(map(_SPAN_OF, boundary.finditer(text)))
     starts = [0] + [e for _, e in bounds]
     ends = [s for s, _ in bounds] + [len(text)]
     return [(s, e) for s, e in zip(starts, ends, strict=True) if e > s]
