@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .dates import DateMention, find_dates
 from .numbers import find_tags
 from .pattern import Gap, Slot, Variant, Words
 from .rules import VERB, VERB_DEF, VERB_IMPF, Morphology, RuleSet
-from .text import Normalized, Token, normalize, sentence_spans, tokenize
+from .text import Normalized, Token, normalize, sentence_ends, tokenize
 
 CLAUSE_PUNCT = frozenset('،؛;:«»“”"()[]{}')
 _YEAR_LO, _YEAR_HI = 1900, 2099
@@ -98,8 +99,10 @@ class Document:
         self.rules = rules
         self._scan_from = scan_from
         self.norm: Normalized = normalize(text)
-        self._spans: list[tuple[int, int]] | None = None
+        self._spans: list[tuple[int, int]] = []  # sentences split so far
         self._starts: list[int] = []
+        self._bounds: Iterator[re.Match[str]] | None = None  # sentence ends still to read
+        self._next = 0  # where the sentence after the last one split starts; -1: all split
         self._cache: dict[int, Sentence] = {}
         self._main: str | None = None
         self._tags: dict[int, tuple[str, ...]] = {}
@@ -109,16 +112,29 @@ class Document:
         self._dates: dict[tuple[int, dt.date | None], list[tuple[int, DateMention]]] = {}
 
     # -- sentences -----------------------------------------------------------
-    @property
-    def spans(self) -> list[tuple[int, int]]:
-        """(start, end) of every sentence; split only when a document holds an anchor."""
-        if self._spans is None:
-            self._spans = sentence_spans(self.norm.text)
-            self._starts = [s for s, _ in self._spans]
-        return self._spans
+    # Sentences are split only when a document holds an anchor, and only as far
+    # as asked: nothing after the last anchor's sentence needs splitting.
+    def _split_one(self) -> None:
+        text = self.norm.text
+        if self._bounds is None:
+            self._bounds = sentence_ends(text)
+        m = next(self._bounds, None)
+        end = len(text) if m is None else m.start()
+        if end > self._next:  # the same sentences as `sentence_spans`
+            self._spans.append((self._next, end))
+            self._starts.append(self._next)
+        self._next = -1 if m is None else m.end()
+
+    def span(self, i: int) -> tuple[int, int]:
+        """(start, end) of sentence i in the normalised text."""
+        while len(self._spans) <= i and self._next >= 0:
+            self._split_one()
+        return self._spans[i]
 
     def sentence_of(self, pos: int) -> int:
-        _ = self.spans
+        """The sentence that holds normalised position pos."""
+        while 0 <= self._next <= pos:
+            self._split_one()
         return max(bisect_right(self._starts, pos) - 1, 0)
 
     def anchor_sentences(self) -> list[int]:
@@ -198,7 +214,7 @@ class Document:
     def _analyse(self, i: int) -> Sentence:
         rs = self.rules
         m = rs.morph
-        s, e = self.spans[i]
+        s, e = self.span(i)
         toks = tokenize(self.norm.text, s, e)
         starts: list[int] = []
         pos = 0

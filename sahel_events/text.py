@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from pyarabic import araby
@@ -30,6 +31,7 @@ __all__ = [
     "normalize",
     "normalize_term",
     "raw_spellings",
+    "sentence_ends",
     "sentence_spans",
     "tokenize",
 ]
@@ -134,7 +136,7 @@ class OffsetMap:
     every third letter; walking all of them for the two or three spans an
     event reports cost more than finding the event."""
 
-    __slots__ = ("_cum", "_special", "orig_len", "text")
+    __slots__ = ("_cum", "_grow", "_k", "_n", "orig_len", "text")
 
     def __init__(self, text: str, changed: frozenset[str] | None = None) -> None:
         """`changed`: the characters of `text` that normalisation changes, when known."""
@@ -142,30 +144,36 @@ class OffsetMap:
         self.orig_len = len(text)
         if changed is None:
             changed = frozenset(_SPECIAL.findall(text))
-        self._special = sorted({ch for run in changed for ch in run if ch in _DELETE or ord(ch) in _EXPAND})
-        self._cum: list[int] | None = None if self._special else []
+        special = sorted({ch for run in changed for ch in run if ch in _DELETE or ord(ch) in _EXPAND})
+        # (character, how much it grows the text: -1 deleted, +k expanded); empty: the identity
+        self._grow = [(ch, len(_EXPAND.get(ord(ch), "")) - 1) for ch in special]
+        self._cum: list[int] = []  # normalised length before each chunk, as far as asked
+        self._k = 0  # where the next chunk starts
+        self._n = 0  # normalised length of text[: self._k]
 
-    def _checkpoints(self) -> list[int]:
-        """Normalised length before every chunk, counted with `str.count` per changed character."""
-        cum: list[int] = []
-        n = 0
-        text = self.text
-        grow = [(ch, len(_EXPAND.get(ord(ch), "")) - 1) for ch in self._special]
-        for k in range(0, len(text), _CHUNK):
+    def _extend(self, i: int) -> None:
+        """Checkpoints up to the first chunk that starts past normalised position i,
+        counted with `str.count` per changed character.  Events sit anywhere in a
+        document: the chunks after the last one asked about are never counted."""
+        cum, text, grow = self._cum, self.text, self._grow
+        k, n, size = self._k, self._n, len(self.text)
+        while k < size and (not cum or cum[-1] <= i):
             cum.append(n)
-            end = min(k + _CHUNK, len(text))
+            end = min(k + _CHUNK, size)
             n += end - k
             for ch, g in grow:
                 n += g * text.count(ch, k, end)
-        return cum
+            k = end
+        self._k, self._n = k, n
 
     def to_orig(self, i: int) -> int:
         """Original index of the character that produced normalised character i
         (the original length for i at the end)."""
-        if self._cum is None:
-            self._cum = self._checkpoints()
+        if not self._grow or i < 0:
+            return i
+        self._extend(i)
         cum = self._cum
-        if not cum or i < 0:
+        if not cum:
             return i
         j = bisect_right(cum, i) - 1
         o = j * _CHUNK
@@ -309,6 +317,12 @@ _SENT_END = re.compile(rf"(?:!|\?|؟|\n|{_PERIOD})(?:{_PERIOD}|[!?؟\n])*")
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence of the normalised text."""
     return spans_between(_SENT_END, text)
+
+
+def sentence_ends(text: str) -> Iterator[re.Match[str]]:
+    """The sentence boundaries of the normalised text, one at a time: a sentence
+    runs from one boundary's end to the next one's start (empty ones skipped)."""
+    return _SENT_END.finditer(text)
 
 
 _SPAN_OF = re.Match.span

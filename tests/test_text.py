@@ -100,3 +100,24 @@ def test_presentation_forms_give_the_same_events(extractor, sentence: str) -> No
     for e in events:
         r = e.to_record()
         assert noisy[r["evidence"]["start"] : r["evidence"]["end"]] == r["evidence"]["text"]
+
+
+_SENTENCE_BITS = st.sampled_from(["قال", "الجيش", " ", ".", ". ", "!", "؟", "\n", "\n\n", "3.5", "أ.ف.ب", "»", "..."])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SENTENCE_BITS, max_size=40).map("".join), st.lists(st.integers(0, 200), max_size=8))
+def test_sentences_split_on_demand_are_the_whole_split(rules, text: str, asks: list[int]) -> None:  # type: ignore[no-untyped-def]
+    # A document splits sentences only as far as asked; whatever the order of the
+    # questions, the answers are those of splitting the whole text at once.
+    from bisect import bisect_right
+
+    from sahel_events.match import Document
+
+    doc = Document(text, rules)
+    whole = sentence_spans(doc.norm.text)
+    starts = [s for s, _ in whole]
+    for pos in asks:
+        assert doc.sentence_of(pos) == max(bisect_right(starts, pos) - 1, 0)
+    for i in reversed(range(len(whole))):
+        assert doc.span(i) == whole[i]
