@@ -114,27 +114,33 @@ class Document:
     # -- sentences -----------------------------------------------------------
     # Sentences are split only when a document holds an anchor, and only as far
     # as asked: nothing after the last anchor's sentence needs splitting.
-    def _split_one(self) -> None:
+    def _split(self, pos: int = -1, count: int = 0) -> None:
+        """Split sentences until one starts past `pos`, or until there are `count`."""
+        nxt = self._next
+        if nxt < 0:
+            return
         text = self.norm.text
         if self._bounds is None:
             self._bounds = sentence_ends(text)
-        m = next(self._bounds, None)
-        end = len(text) if m is None else m.start()
-        if end > self._next:  # the same sentences as `sentence_spans`
-            self._spans.append((self._next, end))
-            self._starts.append(self._next)
-        self._next = -1 if m is None else m.end()
+        bounds, spans, starts = self._bounds, self._spans, self._starts
+        while nxt >= 0 and (nxt <= pos or len(spans) < count):
+            m = next(bounds, None)
+            end = len(text) if m is None else m.start()
+            if end > nxt:  # the same sentences as `sentence_spans`
+                spans.append((nxt, end))
+                starts.append(nxt)
+            nxt = -1 if m is None else m.end()
+        self._next = nxt
 
     def span(self, i: int) -> tuple[int, int]:
         """(start, end) of sentence i in the normalised text."""
-        while len(self._spans) <= i and self._next >= 0:
-            self._split_one()
+        if len(self._spans) <= i:
+            self._split(count=i + 1)
         return self._spans[i]
 
     def sentence_of(self, pos: int) -> int:
         """The sentence that holds normalised position pos."""
-        while 0 <= self._next <= pos:
-            self._split_one()
+        self._split(pos)
         return max(bisect_right(self._starts, pos) - 1, 0)
 
     def anchor_sentences(self) -> list[int]:
@@ -459,6 +465,15 @@ class Document:
                     yield from self.walk(sent, els, k + 1, pos + step, step, bind, kinds)
             return
         if isinstance(el, Gap):
+            after = els[k + 1] if k + 1 < len(els) else None
+            if isinstance(after, Words):
+                # Most gaps end at a word: test it here, not in one more generator per position.
+                ids = after.ids or frozenset(self.rules.word_ids[w] for w in after.words)
+                terms = sent.terms
+                for p in self._gap_positions(sent, pos, step, el.max):
+                    if 0 <= p < n and not ids.isdisjoint(terms[p]):
+                        yield from self.walk(sent, els, k + 2, p + step, step, bind, kinds)
+                return
             for p in self._gap_positions(sent, pos, step, el.max):
                 yield from self.walk(sent, els, k + 1, p, step, bind, kinds)
             return
