@@ -56,7 +56,7 @@ class Source:
     """One thing to read: a file (`path`), standard input (`path` None), or a problem found while listing."""
 
     shown: str  # doc_id fallback and the name used in messages
-    path: Path | None = None
+    path: str | None = None  # the file, as a path string (cheaper than `Path` to make and to ship)
     size: int = 0
     error: str | None = None
     sidecar: bool | None = None  # NAME.meta.json beside it (None: not known, look)
@@ -175,35 +175,50 @@ def read_jsonl_lines(lines: Iterable[bytes], where: str, published: str | None, 
         yield _record(line, f"{where}:{n}", len(raw), published, source)
 
 
-def _read_sidecar(path: Path, known: bool | None = None) -> tuple[dict[str, object], str | None]:
+def _suffix(name: str) -> str:
+    """The file name's last extension, as `Path.suffix` says it ("" for ".hidden")."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def is_jsonl_path(path: str) -> bool:
+    return _suffix(os.path.basename(path)) == JSONL_SUFFIX
+
+
+def _read_sidecar(path: str, known: bool | None = None) -> tuple[dict[str, object], str | None]:
     if known is False:
         return {}, None
-    side = path.with_name(path.stem + ".meta.json")
-    if known is None and not side.exists():
+    folder, name = os.path.split(path)
+    side_name = name[: len(name) - len(_suffix(name))] + ".meta.json"
+    side = os.path.join(folder, side_name)
+    if known is None and not os.path.exists(side):
         return {}, None
     try:
-        loaded = orjson.loads(side.read_bytes())
+        with open(side, "rb") as fh:
+            loaded = orjson.loads(fh.read())
     except (OSError, orjson.JSONDecodeError) as e:
-        return {}, f"sidecar {side.name} ignored: {e}"
+        return {}, f"sidecar {side_name} ignored: {e}"
     if not isinstance(loaded, dict):
-        return {}, f"sidecar {side.name} ignored: not a JSON object"
+        return {}, f"sidecar {side_name} ignored: not a JSON object"
     return loaded, None
 
 
 def read_file(
-    path: Path, shown: str, published: str | None = None, source: str | None = None, sidecar: bool | None = None
+    path: str | os.PathLike[str], shown: str, published: str | None = None, source: str | None = None, sidecar: bool | None = None
 ) -> Iterator[Doc | InputError]:
     """Documents of one file; `shown` is the doc_id when no metadata names one.
     `sidecar`: whether NAME.meta.json exists, when a folder listing already told."""
-    if path.suffix == JSONL_SUFFIX:
+    path = os.fspath(path)
+    if is_jsonl_path(path):
         yield from _read_jsonl_file(path, shown, published, source)
         return
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as e:
         yield InputError(shown, f"cannot read: {e.strerror or e}")
         return
-    if not raw.strip():
+    if not raw or raw.isspace():
         yield InputError(shown, "empty file", len(raw))
         return
     try:
@@ -216,9 +231,9 @@ def read_file(
     yield Doc(text, _meta(record, shown, published, source), warning, shown, len(raw))
 
 
-def _read_jsonl_file(path: Path, shown: str, published: str | None, source: str | None) -> Iterator[Doc | InputError]:
+def _read_jsonl_file(path: str, shown: str, published: str | None, source: str | None) -> Iterator[Doc | InputError]:
     try:
-        fh = path.open("rb")
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the `with` below, after the error is reported
     except OSError as e:
         yield InputError(shown, f"cannot read: {e.strerror or e}")
         return
@@ -280,27 +295,26 @@ def walk(folder: Path, skip: Iterable[Path] = ()) -> Iterator[Source]:
             sq = q.stat()
             skip_ids.add((sq.st_dev, sq.st_ino))
 
-    def visit(d: Path, rel: str) -> Iterator[Source]:
+    def visit(ds: str, rel: str) -> Iterator[Source]:
         try:
-            with os.scandir(d) as it:
+            with os.scandir(ds) as it:
                 entries = sorted((e.name, _is_real_dir(e)) for e in it)
         except OSError as e:
             yield Source(rel or str(folder), error=f"cannot read folder: {e.strerror or e}")
             return
         names = {name for name, _ in entries}
-        ds = os.fspath(d)
         for name, kind in entries:
             r = f"{rel}/{name}" if rel else name
+            p = os.path.join(ds, name)
             if kind == "dir":
-                yield from visit(d / name, r)
+                yield from visit(p, r)
                 continue
             if kind == "dir-link" or not _wanted(name):
                 continue
-            p = d / name
             try:
-                st = os.stat(f"{ds}/{name}")
+                st = os.stat(p)
             except OSError as e:
-                yield Source(r, p, error="broken link" if p.is_symlink() else f"cannot read: {e.strerror or e}")
+                yield Source(r, p, error="broken link" if os.path.islink(p) else f"cannot read: {e.strerror or e}")
                 continue
             if (st.st_dev, st.st_ino) in skip_ids:
                 continue
@@ -309,7 +323,7 @@ def walk(folder: Path, skip: Iterable[Path] = ()) -> Iterator[Source]:
                 continue
             yield Source(r, p, st.st_size, sidecar=name.rsplit(".", 1)[0] + ".meta.json" in names)
 
-    yield from visit(folder, "")
+    yield from visit(os.fspath(folder), "")
 
 
 def _is_real_dir(e: os.DirEntry[str]) -> str:
@@ -340,9 +354,9 @@ def plan_inputs(paths: list[str], skip: Iterable[Path] = ()) -> Iterator[Source]
                 size = path.stat().st_size
             except OSError:
                 size = 0
-            yield Source(p, path, size)
+            yield Source(p, p, size)
         elif path.is_symlink():
-            yield Source(p, path, error="broken link")
+            yield Source(p, p, error="broken link")
         else:
             yield Source(p, error="no such file or folder")
 
