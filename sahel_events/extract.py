@@ -64,7 +64,7 @@ class Extractor:
         first = first_anchor(text, self.rules)
         if first == -1:
             return []
-        doc = Document(text, self.rules, first or 0)
+        doc = Document(text, self.rules)
         cands, ref = self._candidates(doc, meta)
         events = merge([ev for c in cands if c.dropped is None for ev in self._events(doc, c, meta, ref)])
         if meta.published:

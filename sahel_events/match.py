@@ -19,6 +19,7 @@ from .dates import DateMention, find_dates
 from .numbers import find_tags
 from .pattern import Gap, Slot, Variant, Words
 from .rules import VERB, VERB_DEF, VERB_IMPF, Morphology, RuleSet
+from .scan import char_at, char_before, utf8
 from .text import Normalized, Token, normalize, sentence_ends, tokenize
 
 CLAUSE_PUNCT = frozenset('،؛;:«»“”"()[]{}')
@@ -93,16 +94,15 @@ def first_anchor(text: str, rules: RuleSet) -> int | None:
 class Document:
     """One document under analysis: normalised text and lazily analysed sentences."""
 
-    def __init__(self, text: str, rules: RuleSet, scan_from: int = 0) -> None:
-        """`scan_from`: no anchor starts before this position (see `first_anchor`)."""
+    def __init__(self, text: str, rules: RuleSet) -> None:
         self.original = text
         self.rules = rules
-        self._scan_from = scan_from
         self.norm: Normalized = normalize(text)
         self._spans: list[tuple[int, int]] = []  # sentences split so far
         self._starts: list[int] = []
         self._bounds: Iterator[re.Match[str]] | None = None  # sentence ends still to read
         self._next = 0  # where the sentence after the last one split starts; -1: all split
+        self._utf8: bytes | None = None
         self._cache: dict[int, Sentence] = {}
         self._main: str | None = None
         self._tags: dict[int, tuple[str, ...]] = {}
@@ -138,6 +138,13 @@ class Document:
             self._split(count=i + 1)
         return self._spans[i]
 
+    @property
+    def utf8(self) -> bytes:
+        """The normalised text as the scanners read it (encoded once)."""
+        if self._utf8 is None:
+            self._utf8 = utf8(self.norm.text)
+        return self._utf8
+
     def sentence_of(self, pos: int) -> int:
         """The sentence that holds normalised position pos."""
         self._split(pos)
@@ -146,7 +153,9 @@ class Document:
     def anchor_sentences(self) -> list[int]:
         """Sentences that hold at least one anchor literal (unverified)."""
         found: list[int] = []
-        for _, end in self.rules.anchors.spans(self.norm.text, self._scan_from):
+        # The whole text, even when `first_anchor` found where the first one starts:
+        # the bytes serve `main_country` too, and scanning them costs less than slicing.
+        for _, _, end in self.rules.anchors.hits(self.norm.text, data=self.utf8):
             i = self.sentence_of(end - 1)
             if not found or found[-1] != i:
                 found.append(i)
@@ -179,12 +188,13 @@ class Document:
         """The country the document names most (its names, capital, nationality); ties: the first named."""
         if self._main is None:
             counts: dict[int, list[int]] = {}
-            text = self.norm.text
             rs = self.rules
-            hits = rs.country_names.hits(text, overlapping=True) if rs.country_names is not None else []
+            data = self.utf8
+            # Byte offsets throughout: only the order of first mentions matters.
+            hits = rs.country_names.byte_hits(data, overlapping=True) if rs.country_names is not None else []
             for k, start, end in hits:
-                before = text[start - 1] if start else " "
-                after = text[end] if end < len(text) else " "
+                before = char_before(data, start) or " "
+                after = char_at(data, end) or " "
                 if before.isalpha() and before not in "وبلفك" or after.isalpha() and after not in "هيو":
                     continue  # inside another word
                 c = counts.setdefault(rs.country_of_name[k], [0, start])

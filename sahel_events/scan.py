@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LiteralScanner"]
+__all__ = ["LiteralScanner", "char_at", "char_before", "utf8"]
 
 
 class LiteralScanner:
@@ -44,15 +44,17 @@ class LiteralScanner:
             )
         return self._dfa
 
-    def _hits(self, data: bytes, overlapping: bool = False) -> list[tuple[int, int, int]]:
+    def byte_hits(self, data: bytes, overlapping: bool = False) -> list[tuple[int, int, int]]:
+        """(literal index, start, end) in byte offsets of `data` (the text's `utf8`),
+        ordered by end; with `overlapping`, every occurrence of every literal."""
         if not self.patterns:
             return []
         return self._automaton().find_matches_as_indexes(data, overlapping=overlapping)  # type: ignore[no-any-return]
 
     def first(self, text: str) -> int | None:
         """Character offset where the first hit starts, or None."""
-        data = text.encode("utf-8", "surrogatepass")
-        hits = self._hits(data)
+        data = utf8(text)
+        hits = self.byte_hits(data)
         return len(data[: hits[0][1]].decode("utf-8", "surrogatepass")) if hits else None
 
     def spans(self, text: str, pos: int = 0) -> list[tuple[int, int]]:
@@ -61,16 +63,18 @@ class LiteralScanner:
         A hit is reported as soon as it ends; the scan resumes after it."""
         return [(s, e) for _, s, e in self.hits(text, pos)]
 
-    def hits(self, text: str, pos: int = 0, overlapping: bool = False) -> list[tuple[int, int, int]]:
+    def hits(self, text: str, pos: int = 0, overlapping: bool = False, data: bytes | None = None) -> list[tuple[int, int, int]]:
         """(literal index, start, end) of the hits in text[pos:], in character
-        offsets, ordered by end; with `overlapping`, every occurrence of every literal."""
-        # Lone surrogates (broken JSON escapes) are kept as three bytes each: they
-        # are not UTF-8 lead bytes of any literal, so they match nothing.
-        data = (text[pos:] if pos else text).encode("utf-8", "surrogatepass")
+        offsets, ordered by end; with `overlapping`, every occurrence of every literal.
+        `data`: `utf8(text)` when the caller has it already (pos must be 0)."""
+        if data is None:
+            data = utf8(text[pos:] if pos else text)
+        else:
+            assert pos == 0, "data is the whole text"
         out: list[tuple[int, int, int]] = []
         byte = 0
         char = pos
-        for k, s, e in self._hits(data, overlapping):
+        for k, s, e in self.byte_hits(data, overlapping):
             # A literal is valid UTF-8, so its hits start and end on character
             # boundaries.  Overlapping hits may start before the last one ended.
             if s >= byte:
@@ -82,3 +86,25 @@ class LiteralScanner:
             byte = e
             out.append((k, start, char))
         return out
+
+
+def utf8(text: str) -> bytes:
+    """The bytes a scanner reads.  Lone surrogates (broken JSON escapes) are kept as
+    three bytes each: they are not UTF-8 lead bytes of any literal, so they match nothing."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def char_before(data: bytes, b: int) -> str:
+    """The character that ends at byte offset b of `utf8` data ("" at the start)."""
+    j = b - 1
+    while j > 0 and 0x80 <= data[j] < 0xC0:  # continuation bytes
+        j -= 1
+    return data[max(j, 0) : b].decode("utf-8", "surrogatepass")
+
+
+def char_at(data: bytes, b: int) -> str:
+    """The character that starts at byte offset b of `utf8` data ("" at the end)."""
+    if b >= len(data):
+        return ""
+    lead = data[b]
+    return data[b : b + (1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4)].decode("utf-8", "surrogatepass")

@@ -7,7 +7,7 @@ import pickle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sahel_events.scan import LiteralScanner
+from sahel_events.scan import LiteralScanner, char_at, char_before, utf8
 
 LITERALS = ["حصار", "حصارا", "سيطر", "استدعت", "ab", "b"]
 # Arabic letters, ASCII, an astral character and a lone surrogate (a broken JSON escape)
@@ -48,6 +48,16 @@ def test_overlapping_hits_are_every_occurrence_of_every_literal(text: str) -> No
     every = {(k, i, i + len(lit)) for k, lit in enumerate(LITERALS) for i in range(len(text)) if text.startswith(lit, i)}
     assert sorted(got) == sorted(every) and len(got) == len(every)
     assert [e for _, _, e in got] == sorted(e for _, _, e in got)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PIECES, max_size=30).map("".join))
+def test_characters_around_a_byte_offset(text: str) -> None:
+    data = utf8(text)
+    for i in range(len(text) + 1):
+        b = len(utf8(text[:i]))
+        assert char_before(data, b) == text[i - 1 : i]
+        assert char_at(data, b) == text[i : i + 1]
 
 
 def test_pickles_as_its_literals_and_scans_after() -> None:
