@@ -446,8 +446,7 @@ def _nearest(doc: Document, sent: Sentence, c: Candidate, spec: SlotSpec) -> Ent
 def _look_back(doc: Document, si: int, spec: SlotSpec) -> Entity | None:
     """The latest fitting actor of up to three earlier sentences."""
     for j in range(si - 1, max(-1, si - 4), -1):
-        sent = doc.sentence(j)
-        for ent in reversed(sent.actors):
+        for ent in reversed(doc.actors_of(j)):
             ref = ent.ref
             assert isinstance(ref, ActorRef)
             if ref.generic or ref.metonym and not spec.metonyms:
@@ -509,7 +508,7 @@ def _resolve(doc: Document, si: int, ent: Entity | None, country: str | None, rs
 def _antecedent(doc: Document, si: int, before: int) -> ActorRef | None:
     """The armed group named last before token `before` of sentence `si` (four sentences back at most)."""
     for j in range(si, max(-1, si - 5), -1):
-        for ent in reversed(doc.sentence(j).actors):
+        for ent in reversed(doc.actors_of(j)):
             if j == si and ent.start >= before:
                 continue
             r = ent.ref

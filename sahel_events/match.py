@@ -104,6 +104,7 @@ class Document:
         self._next = 0  # where the sentence after the last one split starts; -1: all split
         self._utf8: bytes | None = None
         self._cache: dict[int, Sentence] = {}
+        self._actors: dict[int, list[Entity]] = {}  # sentences read for their actors only
         self._main: str | None = None
         self._tags: dict[int, tuple[str, ...]] = {}
         self._cues: dict[int, list[tuple[int, int, int]]] = {}
@@ -210,6 +211,18 @@ class Document:
             s = self._cache[i] = self._analyse(i)
         return s
 
+    def actors_of(self, i: int) -> list[Entity]:
+        """The actors of sentence i.  Earlier sentences are read for an antecedent or
+        a missing actor only: they are not analysed whole (no rule words, clauses, years)."""
+        s = self._cache.get(i)
+        if s is not None:
+            return s.actors
+        got = self._actors.get(i)
+        if got is None:
+            _, _, toks, _, raw = self._words(i, whole=False)
+            got = self._actors[i] = self._entities(toks, raw)[0]
+        return got
+
     def dates_in(self, sent: Sentence, ref: dt.date | None) -> list[tuple[int, DateMention]]:
         """Date expressions of a sentence with the token each starts at, resolved against `ref`."""
         key = (sent.index, ref)
@@ -228,6 +241,22 @@ class Document:
 
     # -- analysis --------------------------------------------------------------
     def _analyse(self, i: int) -> Sentence:
+        s, e, toks, terms, raw = self._words(i)
+        clause = self._clauses(toks, terms)
+        actors, places = self._entities(toks, raw)
+        years: list[tuple[int, int, bool]] = []
+        for k, t in enumerate(toks):
+            if t.text.isdigit() and len(t.text) == 4 and _YEAR_LO <= int(t.text) <= _YEAR_HI:
+                since = k > 0 and toks[k - 1].text in ("منذ", "ومنذ")
+                years.append((k, int(t.text), since))
+        return Sentence(i, s, e, toks, terms, actors, places, clause, years)
+
+    def _words(
+        self, i: int, whole: bool = True
+    ) -> tuple[int, int, list[Token], list[dict[int, tuple[str, str, str]]], list[tuple[int, int, str, int, str, str]]]:
+        """Sentence i's span, tokens, rule words (term id -> form, prefix, suffix) of
+        every token, and name hits (first token, end, kind, index, prefix, suffix).
+        With `whole` False the rule words are left out (an actors-only reading)."""
         rs = self.rules
         m = rs.morph
         s, e = self.span(i)
@@ -252,6 +281,8 @@ class Document:
                 continue
             for item in payload:
                 if item[0] == "t":
+                    if not whole:
+                        continue
                     _, tid, form = item
                     if ti == tj and tid not in terms[ti] and prefix in affixes[form][0] and suffix in affixes[form][1]:
                         terms[ti][tid] = (form, prefix, suffix)
@@ -268,14 +299,7 @@ class Document:
                     if suffix and not (kind == "nisba" and suffix in m.nisba_suffixes):
                         continue
                     raw.append((ti, tj + 1, kind, idx, prefix, suffix))
-        clause = self._clauses(toks, terms)
-        actors, places = self._entities(toks, raw)
-        years: list[tuple[int, int, bool]] = []
-        for k, t in enumerate(toks):
-            if t.text.isdigit() and len(t.text) == 4 and _YEAR_LO <= int(t.text) <= _YEAR_HI:
-                since = k > 0 and toks[k - 1].text in ("منذ", "ومنذ")
-                years.append((k, int(t.text), since))
-        return Sentence(i, s, e, toks, terms, actors, places, clause, years)
+        return s, e, toks, terms, raw
 
     def _clauses(self, toks: list[Token], terms: list[dict[int, tuple[str, str, str]]]) -> list[int]:
         out: list[int] = []
