@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from .dates import latest_explicit_date
 from .events import Event, Mention, fill_note, merge, short_name
 from .judge import judge
-from .match import ActorRef, Document, Entity, PlaceRef, Sentence, first_anchor, tense
+from .match import ActorRef, Document, Entity, PlaceRef, Sentence, tense
 from .numbers import find_fatalities, total_fatalities
 from .rules import Rule, RuleSet, SlotSpec, load_rules
 
@@ -61,9 +61,6 @@ class Extractor:
 
     def extract(self, text: str, meta: DocMeta | None = None) -> list[Event]:
         meta = meta or DocMeta(doc_id="stdin:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12])
-        first = first_anchor(text, self.rules)
-        if first == -1:
-            return []
         doc = Document(text, self.rules)
         cands, ref = self._candidates(doc, meta)
         events = merge([ev for c in cands if c.dropped is None for ev in self._events(doc, c, meta, ref)])

@@ -80,17 +80,6 @@ def tense(form: str, prefix: str, morph: Morphology) -> str:
 _LAM_PREFIXES = frozenset({"ل", "ول", "فل"})
 
 
-def first_anchor(text: str, rules: RuleSet) -> int | None:
-    """Where the first anchor of a raw text starts, found without normalising it:
-    -1 when it holds none, None when the text must be normalised to know (it holds
-    diacritics, tatweel or a rarer spelling).  Most news articles hold no anchor:
-    they cost one scan and never pay for normalisation."""
-    if rules.raw_anchors is None or re.search(rules.raw_unsafe, text):
-        return None
-    first = rules.raw_anchors.first(text)
-    return -1 if first is None else first
-
-
 class Document:
     """One document under analysis: normalised text and lazily analysed sentences."""
 
@@ -154,8 +143,7 @@ class Document:
     def anchor_sentences(self) -> list[int]:
         """Sentences that hold at least one anchor literal (unverified)."""
         found: list[int] = []
-        # The whole text, even when `first_anchor` found where the first one starts:
-        # the bytes serve `main_country` too, and scanning them costs less than slicing.
+        # The text's bytes serve `main_country` too.
         for _, _, end in self.rules.anchors.hits(self.norm.text, data=self.utf8):
             i = self.sentence_of(end - 1)
             if not found or found[-1] != i:

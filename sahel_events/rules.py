@@ -30,7 +30,7 @@ from .errors import Problem, RuleError
 from .numbers import NumberGrammar, load_number_grammar
 from .pattern import PatternError, Slot, Variant, Word, Words, compile_pattern
 from .scan import LiteralScanner
-from .text import normalize_term, raw_spellings
+from .text import normalize_term
 from .tomlpos import Locator, decode_error_line
 
 FAMILIES = ("blockade", "advance", "diplomatic")
@@ -214,10 +214,6 @@ class RuleSet:
     history_unless: frozenset[str] = frozenset()  # a year after these dates a noun («الموقعة في 2018»)
     country_names: LiteralScanner | None = None  # country names, capitals and nationalities
     country_of_name: tuple[int, ...] = ()  # country index of each of those literals
-    # The anchors in every common raw spelling, for texts that hold no character of
-    # `raw_unsafe` (a regex source): most documents hold no anchor and are never normalised.
-    raw_anchors: LiteralScanner | None = None
-    raw_unsafe: str = "[^\\s\\S]"
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -865,8 +861,6 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         lexicon.add_word(lit, (lit, tuple(payload2)))
     lexicon.make_automaton()
     anchors = LiteralScanner(sorted(anchor_lits))
-    spellings, raw_unsafe = raw_spellings(sorted(anchor_lits))
-    raw_anchors = LiteralScanner(spellings)
     cue_index: dict[int, list[tuple[int, Variant]]] = {}
     for ci, cue in enumerate(cues):
         for v in map(lambda v: _with_ids(v, ld.term_ids), cue.variants):
@@ -897,8 +891,6 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         word_ids=dict(ld.term_ids),
         dates=dates,
         numbers=numbers,
-        raw_anchors=raw_anchors,
-        raw_unsafe=raw_unsafe,
         country_names=LiteralScanner(list(country_of_name)),
         country_of_name=tuple(country_of_name.values()),
         cue_index={k: tuple(v) for k, v in cue_index.items()},

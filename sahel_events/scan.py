@@ -51,12 +51,6 @@ class LiteralScanner:
             return []
         return self._automaton().find_matches_as_indexes(data, overlapping=overlapping)  # type: ignore[no-any-return]
 
-    def first(self, text: str) -> int | None:
-        """Character offset where the first hit starts, or None."""
-        data = utf8(text)
-        hits = self.byte_hits(data)
-        return len(data[: hits[0][1]].decode("utf-8", "surrogatepass")) if hits else None
-
     def spans(self, text: str, pos: int = 0) -> list[tuple[int, int]]:
         """(start, end) character offsets of the hits in text[pos:], in order.
 

@@ -9,9 +9,7 @@ Why one table: a chain of pyarabic calls runs at ~9 MiB/s; one regex that
 finds the characters to change, then one `str.replace` each, runs at ~3 times
 `str.translate` with the same table.  One-to-one replacements keep offsets, so
 the offset map only counts deletions and expansions, and only in the chunk a
-span falls in.  A plain article (no diacritics, tatweel or rare letter forms)
-has the same offsets raw and normalised: `raw_spellings` lets the anchor scan
-run on it before, or instead of, normalising.
+span falls in.
 """
 
 from __future__ import annotations
@@ -30,7 +28,6 @@ __all__ = [
     "Token",
     "normalize",
     "normalize_term",
-    "raw_spellings",
     "sentence_ends",
     "sentence_spans",
     "tokenize",
@@ -261,36 +258,6 @@ def normalize(text: str) -> Normalized:
     for ch in changed:
         out = out.replace(ch, _FULL[ord(ch)] or "")
     return Normalized(text, out, changed)
-
-
-# Letters that many plain (undiacritised) articles write in several ways.  A raw
-# text that holds no other character normalisation would change inside a
-# literal can be scanned as it is, for every spelling of the literal.
-_COMMON_FOLDS = "أإآىةؤئ"
-
-
-def raw_spellings(literals: list[str]) -> tuple[list[str], str]:
-    """Every raw spelling of the normalised `literals` through the common letter
-    folds, and a regex character class of what makes a raw text unsafe to scan
-    that way: deletions, expansions, and any other character normalised into a
-    letter the literals use.  In a safe text raw offsets equal normalised ones."""
-    used = {ch for lit in literals for ch in lit}
-    pre: dict[str, str] = {ch: ch for ch in used}
-    unsafe = set(_DELETE) | {chr(c) for c in _EXPAND}
-    for cp, rep in _ONE.items():
-        c = chr(cp)
-        if rep in used:
-            if c in _COMMON_FOLDS:
-                pre[rep] += c
-            else:
-                unsafe.add(c)
-    out: list[str] = []
-    for lit in literals:
-        forms = [""]
-        for ch in lit:
-            forms = [f + c for f in forms for c in pre[ch]]
-        out.extend(forms)
-    return out, _char_class(unsafe)
 
 
 def normalize_term(s: str) -> str:
