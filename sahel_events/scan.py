@@ -1,9 +1,9 @@
 """The anchor scan: where rule anchors occur in a whole document.
 
 Every document pays for this scan and most stop after it (news is sparse in
-events), so it runs on a byte DFA (`ahocorasick_rs`) over the text's UTF-8:
-about four times pyahocorasick's speed on Arabic text, close to ripgrep's.
-Offsets come back as character offsets; only hits need converting.
+events), so it runs on a byte DFA (`ahocorasick_rs`) over the normalised
+text's UTF-8: about four times pyahocorasick's speed on Arabic text, close to
+ripgrep's.  Offsets come back as character offsets; only hits need converting.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ class LiteralScanner:
     """Non-overlapping, leftmost-first-ending hits of a fixed set of literals.
 
     Picklable: it pickles as its literals and builds its automaton on first
-    use, once per process (about 20 ms for the 4,000 raw anchor spellings)."""
+    use, once per process (about 2 ms for the default pack's 405 anchor literals)."""
 
     __slots__ = ("_dfa", "patterns")
 

@@ -5,9 +5,10 @@ writes «حِصاراً» or «حصارا» and matches both.  Matching happens 
 normalised text; every reported span is mapped back to the ORIGINAL text with
 `OffsetMap`, so evidence is always ``original[start:end]``.
 
-Why one table: a chain of pyarabic calls runs at ~9 MiB/s; one regex that
-finds the characters to change, then one `str.replace` each, runs at ~3 times
-`str.translate` with the same table.  One-to-one replacements keep offsets, so
+Why one table: a chain of pyarabic calls runs at ~9 MiB/s; finding which
+characters to change (`in` for the frequent ones, one regex for the rare),
+then one `str.replace` each, runs at several times `str.translate` with the
+same table.  One-to-one replacements keep offsets, so
 the offset map only counts deletions and expansions, and only in the chunk a
 span falls in.
 """
