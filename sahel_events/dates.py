@@ -28,6 +28,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -106,9 +107,12 @@ class _Tok(NamedTuple):
     kind: str  # dd | num | w | p
 
 
+_NEW = tuple.__new__  # a NamedTuple built by tuple.__new__ skips the Python-level __new__ of its class
+
+
 def _tokens(text: str, start: int = 0, end: int | None = None) -> list[_Tok]:
     e = len(text) if end is None else end
-    return [_Tok(m.start(), m.end(), m.group(), m.lastgroup or "p") for m in _TOK.finditer(text, start, e)]
+    return [_NEW(_Tok, (m.start(), m.end(), m.group(), m.lastgroup or "p")) for m in _TOK.finditer(text, start, e)]
 
 
 def _key(s: str) -> tuple[str, ...]:
@@ -794,6 +798,7 @@ class _Parser:
 
 
 _SPAN = 24  # tokens an expression may run before its number (the longest in corpus and tests: 7)
+_NEAR = [True] * (_SPAN + 1)
 
 
 def find_dates(text: str, grammar: DateGrammar, ref: dt.date | None, start: int = 0, end: int | None = None) -> list[DateMention]:
@@ -808,26 +813,23 @@ def find_dates(text: str, grammar: DateGrammar, ref: dt.date | None, start: int 
     near: list[bool] | None = None
     if ref is None:
         near = [False] * len(toks)
-        last = -1
-        for k in range(len(toks) - 1, -1, -1):
-            if toks[k].kind == "dd" or _year_ok(toks[k]) is not None:
-                last = k
-            near[k] = last >= 0 and last - k <= _SPAN
+        for k, t in enumerate(toks):
+            if t.kind == "dd" or t.kind == "num" and _year_ok(t) is not None:
+                lo = max(0, k - _SPAN)
+                near[lo : k + 1] = _NEAR[: k + 1 - lo]  # this year and the _SPAN tokens before it
     openers = grammar.openers
-    i = 0
-    while i < len(toks):
-        # Every expression opens with a number or a grammar phrase: most words open none.
+    free = 0  # the first token after the last expression found
+    for i in range(len(toks)) if near is None else compress(range(len(toks)), near):
         tok = toks[i]
-        if near is not None and not near[i] or tok.kind not in ("num", "dd") and tok.text not in openers:
-            i += 1
+        # Every expression opens with a number or a grammar phrase: most words open none.
+        if i < free or tok.kind not in ("num", "dd") and tok.text not in openers:
             continue
         got = p.top(i) if tok.kind in ("num", "dd") or p._at(i) else None
         if got is None:
-            i += 1
             continue
         r, since = got
         out.append(DateMention(toks[r.i].start, toks[r.j - 1].end, r.lo, r.hi, _precision(r.lo, r.hi), since, r.explicit_year))
-        i = r.j
+        free = r.j
     return out
 
 

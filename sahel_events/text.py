@@ -272,6 +272,7 @@ class Token(NamedTuple):
     text: str
 
 
+_NEW = tuple.__new__  # a NamedTuple built by tuple.__new__ skips the Python-level __new__ of its class
 _TOKEN = re.compile(r"[\u0621-\u063a\u0641-\u064a\u0671-\u06d3]+|[a-z\u00c0-\u024f]+|[0-9]+(?:[.,][0-9]+)*")
 # A sentence ends at ! ? ؟ or a line break, or at a period followed by space,
 # end or a closing quote -- not inside 3.5 nor after a one-letter word (أ.ف.ب).
@@ -306,4 +307,4 @@ def spans_between(boundary: re.Pattern[str], text: str) -> list[tuple[int, int]]
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Word tokens of text[start:end] with positions in `text`."""
-    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, len(text) if end is None else end)]
+    return [_NEW(Token, (m.start(), m.end(), m.group())) for m in _TOKEN.finditer(text, start, len(text) if end is None else end)]
