@@ -115,7 +115,7 @@ class FileJob:
 # a tenth of the parent's time with two workers); a tuple pickles in C.
 # A job: (text, DocMeta) for a document read here, or (path, shown, sidecar,
 # published, source) for a file the worker reads.  A result: (records, families,
-# error) for a document sent, and for a file one per document it holds:
+# error) for a document sent, and for a text file (one document):
 # (doc_id, published, source, url, warning, nbytes, records, families, error),
 # or (where, message, nbytes) when it could not be read.
 Job = tuple[str, DocMeta] | tuple[str, str, bool | None, str | None, str | None]
@@ -197,13 +197,8 @@ def ordered_results(
     if workers <= 1:
         ex = Extractor(rules)
         for item in items:
-            if isinstance(item, FileJob):
-                src = item.source
-                assert src.path is not None
-                for got in read_file(src.path, src.shown, item.published, item.source_name, src.sidecar):
-                    yield got, (extract_one(ex, got.text, got.meta) if isinstance(got, Doc) else None)
-            else:
-                yield item, (extract_one(ex, item.text, item.meta) if isinstance(item, Doc) else None)
+            assert not isinstance(item, FileJob), "files are read here only through iter_sources"
+            yield item, (extract_one(ex, item.text, item.meta) if isinstance(item, Doc) else None)
         return
 
     from concurrent.futures import ProcessPoolExecutor  # not imported by a one-process run

@@ -481,17 +481,14 @@ class Document:
             return
         el = els[k]
         if isinstance(el, Words):
-            if 0 <= pos < n:
-                ids = el.ids or frozenset(self.rules.word_ids[w] for w in el.words)
-                if not ids.isdisjoint(sent.terms[pos]):
-                    yield from self.walk(sent, els, k + 1, pos + step, step, bind, kinds)
+            if 0 <= pos < n and not el.ids.isdisjoint(sent.terms[pos]):
+                yield from self.walk(sent, els, k + 1, pos + step, step, bind, kinds)
             return
         if isinstance(el, Gap):
             after = els[k + 1] if k + 1 < len(els) else None
             if isinstance(after, Words):
                 # Most gaps end at a word: test it here, not in one more generator per position.
-                ids = after.ids or frozenset(self.rules.word_ids[w] for w in after.words)
-                terms = sent.terms
+                ids, terms = after.ids, sent.terms
                 for p in self._gap_positions(sent, pos, step, el.max):
                     if 0 <= p < n and not ids.isdisjoint(terms[p]):
                         yield from self.walk(sent, els, k + 2, p + step, step, bind, kinds)

@@ -44,7 +44,7 @@ class Words:
     """One token position: any of these words."""
 
     words: tuple[Word, ...]
-    ids: frozenset[int] = field(default=frozenset(), compare=False)  # their term ids, set by the rule loader
+    ids: frozenset[int] = field(default=frozenset(), compare=False)  # their term ids, set by the rule loader (matching reads only these)
 
 
 @dataclass(frozen=True, slots=True)

@@ -207,7 +207,6 @@ class RuleSet:
     countries: tuple[Country, ...]
     places: tuple[Place, ...]
     country_index: dict[str, int] = field(default_factory=dict)
-    word_ids: dict[Word, int] = field(default_factory=dict)
     dates: DateGrammar | None = None
     numbers: NumberGrammar | None = None
     cue_index: dict[int, tuple[tuple[int, Variant], ...]] = field(default_factory=dict)  # first word → (cue, variant)
@@ -829,13 +828,13 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         raise RuleError(f"{len(ld.problems)} problem(s) in rule pack {rootp}", tuple(ld.problems))
 
     lexicon = ahocorasick.Automaton()
-    anchor_lits: dict[str, list[tuple[int, str]]] = {}
+    anchor_lits: set[str] = set()
     all_lits: dict[str, list[tuple[str, ...] | tuple[Any, ...]]] = {}
     for tid, w in enumerate(ld.terms):
         for lit, form in _literals(w):
             all_lits.setdefault(lit, []).append(("t", tid, form))
             if tid in by_anchor:
-                anchor_lits.setdefault(lit, []).append((tid, form))
+                anchor_lits.add(lit)
     for kind, idx, info in cnames + anames + pnames:
         t = normalize_term(info["text"])
         if not t:
@@ -888,7 +887,6 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         countries=tuple(countries),
         places=tuple(places),
         country_index={c.name: i for i, c in enumerate(countries)},
-        word_ids=dict(ld.term_ids),
         dates=dates,
         numbers=numbers,
         country_names=LiteralScanner(list(country_of_name)),

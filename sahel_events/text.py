@@ -118,7 +118,6 @@ def _char_class(chars: set[str] | frozenset[str]) -> str:
 
 
 _ONE, _EXPAND, _DELETE = _build_tables()
-_EXPANDING = re.compile(_char_class({chr(c) for c in _EXPAND}))
 _SPECIAL = re.compile(_char_class(_DELETE | {chr(c) for c in _EXPAND}) + "+")
 
 
@@ -136,13 +135,11 @@ class OffsetMap:
 
     __slots__ = ("_cum", "_grow", "_k", "_n", "orig_len", "text")
 
-    def __init__(self, text: str, changed: frozenset[str] | None = None) -> None:
-        """`changed`: the characters of `text` that normalisation changes, when known."""
+    def __init__(self, text: str, changed: frozenset[str]) -> None:
+        """`changed`: the characters of `text` that normalisation changes (`changed_chars`)."""
         self.text = text
         self.orig_len = len(text)
-        if changed is None:
-            changed = frozenset(_SPECIAL.findall(text))
-        special = sorted({ch for run in changed for ch in run if ch in _DELETE or ord(ch) in _EXPAND})
+        special = sorted(ch for ch in changed if ch in _DELETE or ord(ch) in _EXPAND)
         # (character, how much it grows the text: -1 deleted, +k expanded); empty: the identity
         self._grow = [(ch, len(_EXPAND.get(ord(ch), "")) - 1) for ch in special]
         self._cum: list[int] = []  # normalised length before each chunk, as far as asked
@@ -214,7 +211,7 @@ class Normalized:
 
     __slots__ = ("_changed", "_map", "original", "text")
 
-    def __init__(self, original: str, text: str, changed: frozenset[str] | None = None) -> None:
+    def __init__(self, original: str, text: str, changed: frozenset[str]) -> None:
         self.original = original
         self.text = text
         self._changed = changed
