@@ -49,7 +49,6 @@ _WORD = re.compile(f"[{_LETTER}]+")
 
 
 _CLITIC_FORMS = tuple(a + b for a in ("", "و", "ف") for b in ("", "ال", "بال", "لال", "كال", "لل", "ب", "ل", "ك"))
-_COMPILED: dict[tuple[str, tuple[int, ...]], re.Pattern[str]] = {}  # per process: (head, alternatives) -> pattern
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,11 @@ class Alternation:
     star: tuple[tuple[str, int], ...] = ()  # (beginning of an opener word, alternative) for «word*»
     anywhere: bool = False  # some alternative opens with no Arabic word: the whole pattern, everywhere
     star_prefixes: tuple[str, ...] = ()  # the beginnings in `star`, for one `str.startswith` test
+    # alternatives -> their compiled pattern, filled as matching needs them; never pickled
+    _compiled: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_compiled": {}}
 
     @classmethod
     def build(cls, head: str, alts: list[str], first_words: list[str], tail: str) -> Alternation:
@@ -92,10 +96,9 @@ class Alternation:
         return self.head + "|".join(self.alts) + self.tail
 
     def _pattern(self, ks: tuple[int, ...]) -> re.Pattern[str]:
-        key = (self.head, ks)
-        got = _COMPILED.get(key)
+        got = self._compiled.get(ks)
         if got is None:
-            got = _COMPILED[key] = re.compile(self.head + "|".join(self.alts[k] for k in ks) + self.tail)
+            got = self._compiled[ks] = re.compile(self.head + "|".join(self.alts[k] for k in ks) + self.tail)
         return got
 
     def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
