@@ -77,9 +77,6 @@ def tense(form: str, prefix: str, morph: Morphology) -> str:
     return "past"
 
 
-_LAM_PREFIXES = frozenset({"ل", "ول", "فل"})
-
-
 class Document:
     """One document under analysis: normalised text and lazily analysed sentences."""
 
@@ -246,46 +243,35 @@ class Document:
         every token, and name hits (first token, end, kind, index, prefix, suffix).
         With `whole` False the rule words are left out (an actors-only reading)."""
         rs = self.rules
-        m = rs.morph
         s, e = self.span(i)
         toks = tokenize(self.norm.text, s, e)
+        # The words joined by single spaces, where each character's token is known.
         starts: list[int] = []
+        ends: list[int] = []
+        token_at: list[int] = []
         pos = 0
-        for t in toks:
+        for k, t in enumerate(toks):
+            n = len(t.text)
             starts.append(pos)
-            pos += len(t.text) + 1
-        tokstr = " ".join(t.text for t in toks)
+            ends.append(pos + n)
+            token_at += [k] * (n + 1)
+            pos += n + 1
+        tokstr = " ".join([t.text for t in toks])
         terms: list[dict[int, tuple[str, str, str]]] = [{} for _ in toks]
         raw: list[tuple[int, int, str, int, str, str]] = []  # (a, b, kind, idx, prefix, suffix)
-        affixes = m.affixes
-        for end_idx, (lit, payload) in rs.lexicon.iter(tokstr):
-            hs = end_idx - len(lit) + 1
-            he = end_idx + 1
-            ti = bisect_right(starts, hs) - 1
-            tj = bisect_right(starts, he - 1) - 1
+        for last, (n, words, names) in rs.lexicon.iter(tokstr):
+            hs = last - n + 1
+            ti = token_at[hs]
+            tj = token_at[last]
             prefix = tokstr[starts[ti] : hs]
-            suffix = tokstr[he : starts[tj] + len(toks[tj].text)]
-            if " " in prefix or " " in suffix:
-                continue
-            for item in payload:
-                if item[0] == "t":
-                    if not whole:
-                        continue
-                    _, tid, form = item
-                    if ti == tj and tid not in terms[ti] and prefix in affixes[form][0] and suffix in affixes[form][1]:
-                        terms[ti][tid] = (form, prefix, suffix)
-                else:
-                    _, kind, idx, lam = item
-                    if lam:
-                        if prefix not in _LAM_PREFIXES:
-                            continue
-                    elif kind == "nisba":
-                        if prefix not in m.noun_prefixes:
-                            continue
-                    elif prefix not in m.name_prefixes:
-                        continue
-                    if suffix and not (kind == "nisba" and suffix in m.nisba_suffixes):
-                        continue
+            suffix = tokstr[last + 1 : ends[tj]]
+            if whole and ti == tj:
+                found = terms[ti]
+                for tid, form, pre, suf in words:
+                    if prefix in pre and suffix in suf and tid not in found:
+                        found[tid] = (form, prefix, suffix)
+            for kind, idx, pre, suf in names:
+                if prefix in pre and suffix in suf:
                     raw.append((ti, tj + 1, kind, idx, prefix, suffix))
         return s, e, toks, terms, raw
 

@@ -199,7 +199,7 @@ class RuleSet:
     # anchor term id -> (rule index, variant, the words right next to the anchor)
     variants: dict[int, tuple[tuple[int, Variant, Fixed], ...]]
     anchors: LiteralScanner  # anchor literals, over whole normalised documents
-    lexicon: Any  # ahocorasick.Automaton over every literal (one sentence at a time)
+    lexicon: Any  # ahocorasick.Automaton over every literal (one sentence at a time) -> LexiconEntry
     cues: tuple[Cue, ...]
     breakers: frozenset[int]  # term ids that open a new clause
     morph: Morphology
@@ -857,7 +857,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
     if ld.problems:
         raise RuleError(f"{len(ld.problems)} problem(s) in rule pack {rootp}", tuple(ld.problems))
     for lit, payload2 in sorted(all_lits.items()):
-        lexicon.add_word(lit, (lit, tuple(payload2)))
+        lexicon.add_word(lit, _lexicon_entry(lit, payload2, morph))
     lexicon.make_automaton()
     anchors = LiteralScanner(sorted(anchor_lits))
     cue_index: dict[int, list[tuple[int, Variant]]] = {}
@@ -894,6 +894,30 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         cue_index={k: tuple(v) for k, v in cue_index.items()},
         history_unless=frozenset(history_unless),
     )
+
+
+LAM_PREFIXES = frozenset({"ل", "ول", "فل"})  # before a name whose «ال» the ل absorbed («للنيجر»)
+_NO_SUFFIX = frozenset({""})
+
+LexiconEntry = tuple[int, tuple[tuple[int, str, frozenset[str], frozenset[str]], ...], tuple[tuple[str, int, frozenset[str], frozenset[str]], ...]]
+
+
+def _lexicon_entry(lit: str, payload: list[Any], m: Morphology) -> LexiconEntry:
+    """What a hit of `lit` may be, each with the prefixes and suffixes its token may
+    add around it: (length, rule words (term id, form, …), names (kind, index, …)).
+    Worked out here once, so a sentence's reading only tests set membership."""
+    terms = []
+    names = []
+    for item in payload:
+        if item[0] == "t":
+            _, tid, form = item
+            pre, suf = m.affixes[form]
+            terms.append((tid, form, pre, suf))
+        else:
+            _, kind, idx, lam = item
+            pre = LAM_PREFIXES if lam else m.noun_prefixes if kind == "nisba" else m.name_prefixes
+            names.append((kind, idx, pre, m.nisba_suffixes if kind == "nisba" else _NO_SUFFIX))
+    return len(lit), tuple(terms), tuple(names)
 
 
 def _add_name(lits: dict[str, list[Any]], t: str, kind: str, idx: int) -> None:
