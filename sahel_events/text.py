@@ -164,41 +164,68 @@ class OffsetMap:
     def to_orig(self, i: int) -> int:
         """Original index of the character that produced normalised character i
         (the original length for i at the end)."""
-        if not self._grow or i < 0:
-            return i
-        self._extend(i)
-        cum = self._cum
-        if not cum:
-            return i
-        j = bisect_right(cum, i) - 1
-        o = j * _CHUNK
-        n = cum[j]
-        text = self.text
-        for m in _SPECIAL.finditer(text, o, min(o + _CHUNK, len(text))):
-            kept = m.start() - o
-            if i < n + kept:
-                return o + (i - n)
-            n += kept
-            o = m.start()
-            for ch in m.group():
-                rep = _EXPAND.get(ord(ch))
-                if rep is not None:
-                    if i < n + len(rep):
-                        return o
-                    n += len(rep)
-                o += 1
-        return o + (i - n)
+        return self._to_orig((i,))[0]
+
+    def _to_orig(self, qs: tuple[int, ...]) -> list[int]:
+        """`to_orig` of ascending positions, walking a chunk once for all those in it
+        (a span asks for its start, its last character and its end)."""
+        if not self._grow:
+            return list(qs)
+        self._extend(qs[-1])
+        cum, text = self._cum, self.text
+        size = len(text)
+        out: list[int] = []
+        j = -1
+        o = n = 0
+        runs: Iterator[re.Match[str]] = iter(())
+        m: re.Match[str] | None = None
+        for i in qs:
+            if i < 0 or not cum:
+                out.append(i)
+                continue
+            jj = bisect_right(cum, i) - 1
+            if jj != j:  # a new chunk: walk it from its checkpoint
+                j = jj
+                o = j * _CHUNK
+                n = cum[j]
+                runs = _SPECIAL.finditer(text, o, min(o + _CHUNK, size))
+                m = next(runs, None)
+            # (o, n): the original and normalised positions before run m
+            while True:
+                if m is None:
+                    out.append(o + (i - n))
+                    break
+                kept = m.start() - o
+                if i < n + kept:
+                    out.append(o + (i - n))
+                    break
+                n2, o2 = n + kept, m.start()
+                inside = -1
+                for ch in m.group():
+                    rep = _EXPAND.get(ord(ch))
+                    if rep is not None:
+                        if i < n2 + len(rep):
+                            inside = o2  # produced by this expansion: the run stays current
+                            break
+                        n2 += len(rep)
+                    o2 += 1
+                if inside >= 0:
+                    out.append(inside)
+                    break
+                o, n = o2, n2
+                m = next(runs, None)
+        return out
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original span of the normalised span [start, end).
 
         The end reaches up to the next kept character, so diacritics that
         follow the last letter belong to the evidence."""
-        s = self.to_orig(start)
         if end <= start:
+            s = self.to_orig(start)
             return s, s
-        e = max(self.to_orig(end), self.to_orig(end - 1) + 1)
-        return s, min(e, self.orig_len)
+        s, last, e = self._to_orig((start, end - 1, end))
+        return s, min(max(e, last + 1), self.orig_len)
 
 
 _FULL: dict[int, str | None] = {**_ONE, **{ord(c): None for c in _DELETE}, **_EXPAND}

@@ -121,3 +121,34 @@ def test_sentences_split_on_demand_are_the_whole_split(rules, text: str, asks: l
         assert doc.sentence_of(pos) == max(bisect_right(starts, pos) - 1, 0)
     for i in reversed(range(len(whole))):
         assert doc.span(i) == whole[i]
+
+
+def _reference_to_orig(text: str) -> list[int]:
+    """For every normalised character, the original character that produced it, found by
+    translating one character at a time; the end maps to the original length."""
+    out = []
+    for k, ch in enumerate(text):
+        rep = _FULL.get(ord(ch), ch)
+        out += [k] * len(rep or "")
+    return out + [len(text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_ALPHABET, min_size=1, max_size=1200).map("".join),
+    st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=12),
+)
+def test_spans_map_back_as_translating_one_character_at_a_time(text: str, picks: list[tuple[float, float]]) -> None:
+    # The map walks chunks of the original lazily and answers a span's three
+    # positions in one walk: spans asked in any order, across chunk borders,
+    # land where a character-by-character translation puts them.
+    n = normalize(text)
+    ref = _reference_to_orig(text)
+    size = len(n.text)
+    assert len(ref) == size + 1
+    for x, y in picks:
+        a, b = sorted((round(x * size), round(y * size)))
+        got = n.map.span(a, b)
+        s = ref[a]
+        want = (s, s) if b <= a else (s, min(max(ref[b], ref[b - 1] + 1), len(text)))
+        assert got == want, (a, b)
