@@ -76,7 +76,7 @@ def decode(raw: bytes) -> tuple[str, str | None]:
             return raw.decode("utf-16"), "decoded as UTF-16 (byte-order mark)"
         except UnicodeDecodeError as e:
             raise ValueError(f"undecodable bytes: UTF-16 byte-order mark but invalid UTF-16 at byte {e.start}") from None
-    nuls = raw.count(b"\x00")
+    nuls = raw.count(b"\x00") if b"\x00" in raw else 0  # `in` is a memchr; count is not
     if nuls:
         # A stray NUL in text is kept; many of them (or NULs in bytes that are not UTF-8) mean binary.
         try:
@@ -104,6 +104,9 @@ def stdin_id(text: str) -> str:
 
 
 def _meta(record: dict[str, object], doc_id: str, published: str | None, source: str | None) -> DocMeta:
+    if not record:  # a text file without a sidecar, the common case
+        return DocMeta(doc_id, published, source)
+
     def s(key: str) -> str | None:
         v = record.get(key)
         return str(v) if isinstance(v, (str, int)) and str(v) else None
@@ -182,7 +185,7 @@ def _suffix(name: str) -> str:
 
 
 def is_jsonl_path(path: str) -> bool:
-    return _suffix(os.path.basename(path)) == JSONL_SUFFIX
+    return path.endswith(JSONL_SUFFIX) and _suffix(os.path.basename(path)) == JSONL_SUFFIX
 
 
 def _read_sidecar(path: str, known: bool | None = None) -> tuple[dict[str, object], str | None]:
@@ -213,7 +216,7 @@ def read_file(
         yield from _read_jsonl_file(path, shown, published, source)
         return
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb", buffering=0) as fh:  # read whole: no buffer object needed
             raw = fh.read()
     except OSError as e:
         yield InputError(shown, f"cannot read: {e.strerror or e}")
