@@ -527,6 +527,8 @@ class _Parser:
     def anchor(self, i: int, intro: int = 0) -> _R | None:
         """A date expression at token i.  `intro`: 0 nothing before it, 1 after «في/خلال/حتى»
         (a number 1900–2099 is a year unless a count noun follows), 2 after «منذ» (always a year)."""
+        if i >= len(self.t) or self.t[i].kind not in ("num", "dd") and not self._at(i):
+            return None  # every expression opens with a number or a phrase («في مدينة» after «في»)
         for f in (self.digit_date, self.day_date, self.part, self.month_expr, self.period, self.weekday_or_relday):
             r = f(i)
             if r is not None:
