@@ -829,10 +829,10 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
 
     lexicon = ahocorasick.Automaton()
     anchor_lits: set[str] = set()
-    all_lits: dict[str, list[tuple[str, ...] | tuple[Any, ...]]] = {}
+    lex = _Lexicon(morph)
     for tid, w in enumerate(ld.terms):
         for lit, form in _literals(w):
-            all_lits.setdefault(lit, []).append(("t", tid, form))
+            lex.add_word(lit, tid, form)
             if tid in by_anchor:
                 anchor_lits.add(lit)
     for kind, idx, info in cnames + anames + pnames:
@@ -840,7 +840,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         if not t:
             ld.problem(info["path"], info["line"], f"empty name {info['text']!r}")
             continue
-        _add_name(all_lits, t, kind, idx)
+        lex.add_name(t, kind, idx)
     for kind, key in (
         ("place_head", "place_heads"),
         ("gov_head", "government_heads"),
@@ -853,11 +853,11 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
         ("armed_gen", "armed_generic"),
     ):
         for t in phrases.get(key, []):
-            _add_name(all_lits, t, kind, -1)
+            lex.add_name(t, kind, -1)
     if ld.problems:
         raise RuleError(f"{len(ld.problems)} problem(s) in rule pack {rootp}", tuple(ld.problems))
-    for lit, payload2 in sorted(all_lits.items()):
-        lexicon.add_word(lit, _lexicon_entry(lit, payload2, morph))
+    for lit, entry in lex.entries():
+        lexicon.add_word(lit, entry)
     lexicon.make_automaton()
     anchors = LiteralScanner(sorted(anchor_lits))
     cue_index: dict[int, list[tuple[int, Variant]]] = {}
@@ -896,35 +896,41 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
     )
 
 
-LAM_PREFIXES = frozenset({"ل", "ول", "فل"})  # before a name whose «ال» the ل absorbed («للنيجر»)
+_LAM_PREFIXES = frozenset({"ل", "ول", "فل"})  # before a name whose «ال» the ل absorbed («للنيجر»)
 _NO_SUFFIX = frozenset({""})
 
-LexiconEntry = tuple[int, tuple[tuple[int, str, frozenset[str], frozenset[str]], ...], tuple[tuple[str, int, frozenset[str], frozenset[str]], ...]]
+# What a lexicon hit may be: (literal length, rule words, names), each with the
+# prefixes and suffixes its token may add around the literal.
+WordEntry = tuple[int, str, frozenset[str], frozenset[str]]  # term id, form, prefixes, suffixes
+NameEntry = tuple[str, int, frozenset[str], frozenset[str]]  # kind, index, prefixes, suffixes
+LexiconEntry = tuple[int, tuple[WordEntry, ...], tuple[NameEntry, ...]]
 
 
-def _lexicon_entry(lit: str, payload: list[Any], m: Morphology) -> LexiconEntry:
-    """What a hit of `lit` may be, each with the prefixes and suffixes its token may
-    add around it: (length, rule words (term id, form, …), names (kind, index, …)).
-    Worked out here once, so a sentence's reading only tests set membership."""
-    terms = []
-    names = []
-    for item in payload:
-        if item[0] == "t":
-            _, tid, form = item
-            pre, suf = m.affixes[form]
-            terms.append((tid, form, pre, suf))
-        else:
-            _, kind, idx, lam = item
-            pre = LAM_PREFIXES if lam else m.noun_prefixes if kind == "nisba" else m.name_prefixes
-            names.append((kind, idx, pre, m.nisba_suffixes if kind == "nisba" else _NO_SUFFIX))
-    return len(lit), tuple(terms), tuple(names)
+class _Lexicon:
+    """Every literal a sentence is read for, with what a hit of it may be.  The
+    affixes each may carry are worked out here, once per rule pack, so reading a
+    sentence only tests set membership."""
 
+    def __init__(self, morph: Morphology) -> None:
+        self.morph = morph
+        self._words: dict[str, list[WordEntry]] = {}
+        self._names: dict[str, list[NameEntry]] = {}
 
-def _add_name(lits: dict[str, list[Any]], t: str, kind: str, idx: int) -> None:
-    """A name or phrase head; names with ال also match after ل («للنيجر», «للحكومة»)."""
-    lits.setdefault(t, []).append(("e", kind, idx, False))
-    if t.startswith("ال") and len(t) > 3:
-        lits.setdefault(t[1:], []).append(("e", kind, idx, True))
+    def add_word(self, lit: str, tid: int, form: str) -> None:
+        pre, suf = self.morph.affixes[form]
+        self._words.setdefault(lit, []).append((tid, form, pre, suf))
+
+    def add_name(self, t: str, kind: str, idx: int) -> None:
+        """A name or phrase head; names with ال also match after ل («للنيجر», «للحكومة»)."""
+        m = self.morph
+        suf = m.nisba_suffixes if kind == "nisba" else _NO_SUFFIX
+        self._names.setdefault(t, []).append((kind, idx, m.noun_prefixes if kind == "nisba" else m.name_prefixes, suf))
+        if t.startswith("ال") and len(t) > 3:
+            self._names.setdefault(t[1:], []).append((kind, idx, _LAM_PREFIXES, suf))
+
+    def entries(self) -> list[tuple[str, LexiconEntry]]:
+        lits = sorted(self._words.keys() | self._names.keys())
+        return [(lit, (len(lit), tuple(self._words.get(lit, ())), tuple(self._names.get(lit, ())))) for lit in lits]
 
 
 def _literals(w: Word) -> list[tuple[str, str]]:
