@@ -1,4 +1,4 @@
-"""Commands for rule authors and analysts: diff, brief, explain, evaluate.
+"""Commands for rule authors and analysts: diff, brief, explain, evaluate, report.
 
 Registered on the main `app` when `cli` is imported (the last line of cli.py).
 """
@@ -22,6 +22,7 @@ from .explain import explain as explain_text
 from .explain import plain_lines, rich_markup
 from .extract import Extractor
 from .inputs import Doc, InputError, decode, iter_inputs
+from .report import render_report
 from .rules import load_rules
 
 _PathsArg = Annotated[list[str] | None, typer.Argument(help="Files, folders, or - for standard input.", show_default=False)]
@@ -367,3 +368,77 @@ def evaluate_cmd(
 
     _guard_pipe(body)
     raise typer.Exit(Exit.SOME_FAILED if min_f1 is not None and f1 < min_f1 else Exit.OK)
+
+
+# -- report ---------------------------------------------------------------------------
+def _texts_beside(doc_ids: Iterable[str]) -> dict[str, str]:
+    """Texts of documents whose doc_id is a relative path to a .txt file here (extract's doc_id for a file given).
+
+    Only relative paths below this folder, ending in .txt: a records file names no other file to be read."""
+    out: dict[str, str] = {}
+    for doc_id in doc_ids:
+        p = Path(doc_id)
+        if p.is_absolute() or ".." in p.parts or p.suffix != ".txt" or not p.is_file():
+            continue
+        try:
+            out[doc_id] = decode(p.read_bytes())[0]
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+@app.command("report")
+def report_cmd(
+    events: Annotated[list[str] | None, typer.Argument(help="Event records (JSON lines), or - for standard input.", show_default=False)] = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="Write the HTML here (atomically); - is standard output.")] = "-",
+    texts: Annotated[
+        list[str] | None,
+        typer.Option("--texts", help="The articles the events came from (files or folders, read as extract reads them), to show each evidence in its sentence."),
+    ] = None,
+    title: Annotated[str, typer.Option(help="The page's title.")] = "Sahel events",
+) -> None:
+    """One self-contained HTML page: counts, a weekly timeline, a map and a sortable table of events.
+
+    sahel-events extract articles/ | sahel-events report - --texts articles/ -o report.html
+
+    Everything is inline (no network, no fonts or tiles to fetch); it prints.  Each
+    evidence is shown in its sentence when its article is at hand (--texts, or a
+    doc_id that is a relative path to a .txt file), else alone.  Exit status: 0;
+    1 when some input could not be read (named on stderr); 2 when no records could."""
+    paths = events or ["-"]
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    records: list[dict[str, Any]] = []
+    failed = 0
+    for p in paths:
+        try:
+            records += _read_records(p, stdin)
+        except RecordError as e:
+            failed += 1
+            _err(f"sahel-events: {e}")
+    if failed == len(paths):
+        raise typer.Exit(Exit.USAGE)
+    docs: dict[str, str] = {}
+    if texts:
+        found, bad = _docs(texts, None, None, "text")
+        failed += bad
+        docs = {d.meta.doc_id: d.text for d in found}
+    else:
+        ids = {r.get("doc_id") for r in records} | {m.get("doc_id") for r in records for m in r.get("mentions") or [] if isinstance(m, dict)}
+        docs = _texts_beside(sorted(i for i in ids if isinstance(i, str)))
+    page = render_report(records, docs, title).encode("utf-8", "replace")
+    if output == "-":
+
+        def body() -> int:
+            sys.stdout.buffer.write(page)
+            return 0
+
+        _guard_pipe(body)
+    else:
+        from .batch import write_atomically
+
+        try:
+            with write_atomically(Path(output)) as fh:
+                fh.write(page)
+        except OSError as e:
+            raise _fail(f"sahel-events: {output}: cannot write: {e.strerror or e}") from None
+    raise typer.Exit(Exit.SOME_FAILED if failed else Exit.OK)
