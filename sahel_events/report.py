@@ -29,8 +29,9 @@ KNOWN_FAMILIES = ("blockade", "advance", "diplomatic")
 PALETTE = ("#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#8c6d31", "#444444")
 SENTENCE_END = re.compile(r"[.!?؟\n]")
 MAX_SIDE = 240  # characters of context kept on each side of the evidence
-TIME_PRECISION = {1: "day", 2: "week", 3: "month"}
-GEO_PRECISION = {1: "town", 2: "near", 3: "region/country"}
+MAX_MENTIONS = 3  # other mentions shown in their sentences under the evidence
+TIME_PRECISION = {1: "day", 2: "week or range", 3: "month or coarser"}
+GEO_PRECISION = {1: "the town", 2: "near the town", 3: "region or country only"}
 
 
 def _e(v: object) -> str:
@@ -187,34 +188,44 @@ def _found(span: Span, texts: Mapping[str, str]) -> str | None:
     return text if text[span.start : span.end] == span.text else None
 
 
-def sentence_html(span: Span, others: Sequence[Span], texts: Mapping[str, str]) -> str:
+def sentence_html(span: Span, others: Sequence[Span], texts: Mapping[str, str], cls: str = "ev") -> tuple[str, list[Span]]:
     """The span highlighted in its sentence (when its document is at hand), else the span alone, highlighted.
 
-    Other mentions inside the same sentence get a lighter mark."""
+    Other mentions inside the same sentence get a lighter mark; they are returned too."""
     text = _found(span, texts)
     if text is None or span.start is None or span.end is None:
-        return f'<mark class="ev">{_e(span.text)}</mark>' if span.text else '<span class="none">no evidence text</span>'
+        shown = f'<mark class="{cls}">{_e(span.text)}</mark>' if span.text else '<span class="none">no evidence text</span>'
+        return shown, []
     starts = [m.end() for m in SENTENCE_END.finditer(text, 0, span.start)]
     begin = starts[-1] if starts else 0
     stop = SENTENCE_END.search(text, span.end)
     finish = stop.end() if stop and stop.group() != "\n" else stop.start() if stop else len(text)
-    marks = [(span.start, span.end, "ev")]
-    for m in others:
-        if m.doc_id != span.doc_id or m.start is None or m.end is None or not _found(m, texts):
-            continue
-        if begin <= m.start and m.end <= finish and (m.end <= span.start or m.start >= span.end):
-            marks.append((m.start, m.end, "mention"))
-    marks.sort()
-    out, pos = [], begin
-    for i, (a, b, cls) in enumerate(marks):
-        if a < pos:
-            continue
-        chunk = text[pos:a]
-        out.append(_e(_clip_left(chunk.lstrip()) if i == 0 else chunk))
-        out.append(f'<mark class="{cls}">{_e(text[a:b])}</mark>')
-        pos = b
-    out.append(_e(_clip_right(text[pos:finish].rstrip())))
-    return "".join(out)
+    inside = [
+        (m, m.start, m.end)
+        for m in others
+        if m.doc_id == span.doc_id and m.start is not None and m.end is not None and begin <= m.start and m.end <= finish and _found(m, texts)
+    ]
+    # each character's mark: the span's own, else a mention's, else none; then runs of one mark
+    kind = [""] * (finish - begin)
+    for _, a, b in inside:
+        kind[a - begin : b - begin] = ["mention"] * (b - a)
+    kind[span.start - begin : span.end - begin] = [cls] * (span.end - span.start)
+    out, pos = [], 0
+    while pos < len(kind):
+        stop_at = pos
+        while stop_at < len(kind) and kind[stop_at] == kind[pos]:
+            stop_at += 1
+        chunk = text[begin + pos : begin + stop_at]
+        if kind[pos]:
+            out.append(f'<mark class="{kind[pos]}">{_e(chunk)}</mark>')
+        elif pos == 0:
+            out.append(_e(_clip_left(chunk.lstrip())))
+        elif stop_at == len(kind):
+            out.append(_e(_clip_right(chunk.rstrip())))
+        else:
+            out.append(_e(chunk))
+        pos = stop_at
+    return "".join(out), [m for m, _, _ in inside]
 
 
 # -- pieces of the page -------------------------------------------------------------------
@@ -355,16 +366,17 @@ def _row_html(r: Row, texts: Mapping[str, str]) -> str:
     elif gp:
         place += f'<div class="sub">{gp}</div>'
     others = [m for m in r.mentions if (m.start, m.end, m.doc_id) != (r.evidence.start, r.evidence.end, r.evidence.doc_id)]
-    ev = f'<p class="ar" lang="ar" dir="rtl">{sentence_html(r.evidence, others, texts)}</p>'
+    sentence, marked = sentence_html(r.evidence, others, texts)
+    ev = f'<p class="ar" lang="ar" dir="rtl">{sentence}</p>'
     if r.notes:
         ev += f'<p class="note" lang="en" dir="ltr">{_e(r.notes)}</p>'
-    more = [m for m in others if not (_found(m, texts) and m.doc_id == r.evidence.doc_id and _same_sentence(m, r.evidence, texts))]
-    if more:
-        ev += (
-            f'<p class="more"><span class="sub">{len(others)} more mention{"s" if len(others) != 1 else ""}:</span> '
-            + " · ".join(f'<bdi lang="ar">«{_e(m.text)}»</bdi>' for m in more if m.text)
-            + "</p>"
-        )
+    more = [m for m in others if m not in marked]
+    if others:
+        ev += f'<div class="sub">{len(others)} more mention{"s" if len(others) != 1 else ""}{":" if more else ", in the sentence above"}</div>'
+    for m in more[:MAX_MENTIONS]:
+        ev += f'<p class="ar more" lang="ar" dir="rtl">{sentence_html(m, [], texts, "mention")[0]}</p>'
+    if len(more) > MAX_MENTIONS:
+        ev += f'<div class="sub">and {len(more) - MAX_MENTIONS} more</div>'
     ev += f'<div class="sub doc">article <bdi>{_e(r.doc_id)}</bdi></div>'
     conf = f'<div class="sub">confidence {r.confidence:g}</div>' if r.confidence is not None else ""
     where_k = " ".join(x for x in (r.country, r.location) if x).lower()
@@ -378,14 +390,6 @@ def _row_html(r: Row, texts: Mapping[str, str]) -> str:
         f'<td class="evidence" data-k="{_e(r.doc_id)}">{ev}</td>'
         f'<td data-k="{_e(r.rule)}"><code><bdi>{_e(r.rule).replace(".", ".<wbr>").replace("_", "_<wbr>")}</bdi></code>{conf}</td></tr>'
     )
-
-
-def _same_sentence(m: Span, ev: Span, texts: Mapping[str, str]) -> bool:
-    text = texts.get(ev.doc_id)
-    if text is None or m.start is None or ev.start is None or m.end is None or ev.end is None:
-        return False
-    lo, hi = min(m.start, ev.start), max(m.end, ev.end)
-    return SENTENCE_END.search(text, min(m.end, ev.end), max(m.start, ev.start)) is None and hi - lo < 2 * MAX_SIDE
 
 
 COLUMNS = (
@@ -473,9 +477,9 @@ code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.8rem}
 [lang=ar],.ar{font-family:"Noto Naskh Arabic","Noto Sans Arabic","Geeza Pro","Segoe UI",Tahoma,"DejaVu Sans",sans-serif}
 p.ar{margin:0 0 4px;font-size:1.06rem;line-height:1.75;text-align:right}
 p.note{margin:0 0 3px;font-size:.86rem;color:#333}
-p.more{margin:0 0 2px;font-size:.85rem}
-mark.ev{background:var(--mark);color:inherit;padding:0 2px;border-radius:2px;box-shadow:inset 0 -2px 0 #e0a800}
-mark.mention{background:var(--mark2);color:inherit;padding:0 1px;border-radius:2px}
+p.ar.more{margin:0 0 2px;font-size:.92rem;line-height:1.6;color:#333}
+mark.ev{background:var(--mark);color:inherit;padding:0 1px;border-radius:2px;box-shadow:inset 0 -2px 0 #e0a800}
+mark.mention{background:var(--mark2);color:inherit;padding:0 1px;border-radius:2px;box-shadow:inset 0 -1px 0 #7aa7d6}
 footer{margin-top:26px;color:var(--mute);font-size:.8rem;border-top:1px solid var(--line);padding-top:8px}
 @media (max-width:900px){.top{grid-template-columns:1fr}}
 @media print{
@@ -484,6 +488,8 @@ footer{margin-top:26px;color:var(--mute);font-size:.8rem;border-top:1px solid va
  body{max-width:none;padding:0}
  .top{grid-template-columns:minmax(0,2fr) minmax(0,1fr)}
  figure,.counts{break-inside:avoid}
+ h2{break-after:avoid}
+ .events caption{display:none}
  .events th{position:static;background:none}
  .events th button{padding:3px 4px}
  .events th .arrow::after{content:""!important}

@@ -200,6 +200,18 @@ def test_evidence_in_its_sentence_with_the_trigger_highlighted() -> None:
     assert "خبر أول" not in with_text and "وخبر ثالث" not in with_text
     alone = render_report([rec])
     assert '<p class="ar" lang="ar" dir="rtl"><mark class="ev">حصارا</mark></p>' in alone
+    # another mention, in another sentence, is shown in its own sentence; one in the same sentence is marked in it
+    second = text.index("وخبر")
+    rec2 = record(
+        evidence=rec["evidence"],
+        mentions=rec["mentions"] + [{"start": second, "end": second + 4, "text": "وخبر"}, {"start": 0, "end": 3, "text": "خبر"}],
+    )
+    near = start + len("حصارا خانقا على ")
+    rec3 = record(evidence=rec["evidence"], mentions=rec["mentions"] + [{"start": near, "end": near + 5, "text": "مدينة"}])
+    both = render_report([rec2, rec3], {"a1": text})
+    assert '2 more mentions:</div><p class="ar more" lang="ar" dir="rtl"><mark class="mention">وخبر</mark> ثالث.</p>' in both
+    assert '<p class="ar more" lang="ar" dir="rtl"><mark class="mention">خبر</mark> أول عن الطقس.</p>' in both
+    assert 'خانقا على <mark class="mention">مدينة</mark> نيورو' in both and "1 more mention, in the sentence above" in both
     # a text that does not hold the evidence at its offsets is not this record's text: the evidence alone
     moved = render_report([rec], {"a1": "كلام آخر " + text})
     assert '<p class="ar" lang="ar" dir="rtl"><mark class="ev">حصارا</mark></p>' in moved
@@ -210,7 +222,7 @@ def test_arabic_is_right_to_left_and_english_values_are_isolated(samples: tuple[
     page = Page(render_report(recs, texts))
     assert page.all("html")[0] == {"lang": "en", "dir": "ltr"}
     ar = page.all("p", "ar")
-    assert len(ar) == len(recs)
+    assert len([a for a in ar if "more" not in a["class"]]) == len(recs)  # each evidence; other mentions too
     assert all(a["lang"] == "ar" and a["dir"] == "rtl" for a in ar)
     assert all(a["lang"] == "en" and a["dir"] == "ltr" for a in page.all("p", "note"))
     assert len(page.all("bdi")) > 4 * len(recs)  # actors, places, family, article, rule: each isolated
