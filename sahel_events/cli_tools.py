@@ -22,7 +22,6 @@ from .explain import explain as explain_text
 from .explain import plain_lines, rich_markup
 from .extract import Extractor
 from .inputs import Doc, InputError, decode, iter_inputs
-from .report import render_report
 from .rules import load_rules
 
 _PathsArg = Annotated[list[str] | None, typer.Argument(help="Files, folders, or - for standard input.", show_default=False)]
@@ -425,6 +424,8 @@ def report_cmd(
     else:
         ids = {r.get("doc_id") for r in records} | {m.get("doc_id") for r in records for m in r.get("mentions") or [] if isinstance(m, dict)}
         docs = _texts_beside(sorted(i for i in ids if isinstance(i, str)))
+    from .report import render_report  # only this command needs it
+
     page = render_report(records, docs, title).encode("utf-8", "replace")
     if output == "-":
 

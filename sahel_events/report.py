@@ -22,7 +22,7 @@ from html import escape
 from typing import Any
 
 from . import __version__
-from .report_svg import Dated, Point, map_svg, outlines, radius, timeline_svg
+from .report_svg import Dated, Point, in_region, map_svg, outlines, radius, timeline_svg
 
 KNOWN_FAMILIES = ("blockade", "advance", "diplomatic")
 # Okabe-Ito: told apart with the common colour-vision deficiencies, and in greyscale print
@@ -276,10 +276,6 @@ def _counts(rows: Sequence[Row], families: Sequence[str]) -> str:
     return "".join(out)
 
 
-def _place_label(r: Row) -> str:
-    return r.location or ""
-
-
 def _tip(r: Row) -> str:
     where = ", ".join(x for x in (r.location, r.admin1, r.country) if x) or "?"
     when = r.date.isoformat() if r.date else "no date"
@@ -288,7 +284,7 @@ def _tip(r: Row) -> str:
 
 def _map(rows: Sequence[Row]) -> str:
     points = [
-        Point(r.n, r.lon, r.lat, _colour(r.family), len(r.mentions), r.geo_precision, _place_label(r), _tip(r))
+        Point(r.n, r.lon, r.lat, _colour(r.family), len(r.mentions), r.geo_precision, r.location or "", _tip(r))
         for r in rows
         if r.lat is not None and r.lon is not None
     ]
@@ -300,7 +296,9 @@ def _map(rows: Sequence[Row]) -> str:
     unlocated = len(rows) - len(points)
     outside = ""
     if world:
-        off = sorted({", ".join(x for x in (r.location, r.country) if x) for r in rows if r.lat is not None} - _in_region(rows))
+        off = sorted(
+            {", ".join(x for x in (r.location, r.country) if x) or "?" for r in rows if r.lon is not None and r.lat is not None and not in_region(r.lon, r.lat)}
+        )
         outside = (
             f'<figure class="world"><figcaption>Outside the region ({_e(len(off))} place{"s" if len(off) != 1 else ""}): '
             f"{', '.join(f'<bdi>{_e(o)}</bdi>' for o in off)}</figcaption>{world}</figure>"
@@ -313,15 +311,6 @@ def _map(rows: Sequence[Row]) -> str:
         f"{'has' if unlocated == 1 else 'have'} none (their country is in the table). "
         "Events at one place are set around it; a point links to its row.</div></figcaption></figure>"
     )
-
-
-def _in_region(rows: Sequence[Row]) -> set[str]:
-    box = outlines()["region_box"]
-    return {
-        ", ".join(x for x in (r.location, r.country) if x)
-        for r in rows
-        if r.lat is not None and r.lon is not None and box[0] <= r.lon <= box[2] and box[1] <= r.lat <= box[3]
-    }
 
 
 def _timeline(rows: Sequence[Row], families: Sequence[str]) -> str:

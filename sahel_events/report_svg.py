@@ -62,6 +62,12 @@ def outlines() -> dict[str, Any]:
     return data
 
 
+def in_region(lon: float, lat: float) -> bool:
+    """Inside the box the region map can show (else the event goes on the small world map)."""
+    x0, y0, x1, y1 = outlines()["region_box"]
+    return bool(x0 <= lon <= x1 and y0 <= lat <= y1)
+
+
 def radius(mentions: int) -> float:
     """Circle area grows with the number of mentions: 1 -> 4.2, 2 -> 5.9, 4 -> 8.4."""
     return 4.2 * math.sqrt(max(1, min(mentions, 40)))
@@ -84,7 +90,7 @@ class _Proj:
 
 def _frame(points: Sequence[Point], box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """The events inside the region box with a margin, at least MIN_SPAN, shaped to ASPECT, inside the box."""
-    inside = [p for p in points if box[0] <= p.lon <= box[2] and box[1] <= p.lat <= box[3]]
+    inside = [p for p in points if in_region(p.lon, p.lat)]
     if inside:
         lon0, lon1 = min(p.lon for p in inside) - 1.5, max(p.lon for p in inside) + 1.5
         lat0, lat1 = min(p.lat for p in inside) - 1.5, max(p.lat for p in inside) + 1.5
@@ -258,7 +264,7 @@ def map_svg(points: Sequence[Point], shaded: set[str]) -> tuple[str, str]:
         out.append(f'<line class="grid" x1="0" y1="{_f(y)}" x2="{MAP_W}" y2="{_f(y)}"/>')
         out.append(f'<text class="deg" x="4" y="{_f(y - 3)}">{deg}</text>')
         taken.append((0, y - 13, 6 * len(deg) + 6, y))
-    inside = [p for p in points if frame[0] <= p.lon <= frame[2] and frame[1] <= p.lat <= frame[3]]
+    inside = [p for p in points if in_region(p.lon, p.lat)]
     placed = _dodge(inside, proj)
     for p, x, y, _, _ in placed:
         r = radius(p.mentions)
