@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 
 from .errors import Problem, RuleError
 from .text import normalize_term
-from .tomlpos import Locator, decode_error_line
+from .tomlpos import Locator, TomlProblem, parse_toml, read_pack_file
 
 __all__ = ["DateGrammar", "DateMention", "default_dates_path", "find_dates", "latest_explicit_date", "load_date_grammar"]
 
@@ -204,17 +204,14 @@ def load_date_grammar(path: Path) -> DateGrammar:
     path = Path(path)
     ld = _Loader(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_pack_file(path).decode("utf-8")
     except (OSError, UnicodeError) as e:
-        raise RuleError(f"cannot read {path}", (Problem(str(path), 1, f"cannot read: {e}"),)) from e
-    import tomllib  # here, not at import: a cached rule pack never parses TOML
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise RuleError(f"cannot read {path}", (Problem(str(path), 1, f"cannot read: {why}"),)) from e
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise RuleError(
-            f"TOML syntax error in {path}",
-            (Problem(str(path), decode_error_line(str(e)), f"TOML syntax: {e}", "check quotes, brackets and commas"),),
-        ) from e
+        data = parse_toml(text)
+    except TomlProblem as e:
+        raise RuleError(f"TOML syntax error in {path}", (Problem(str(path), e.line, e.message, e.hint),)) from e
     ld.loc = Locator(text)
     ld.keys((), data, ("settings", "month", "weekday", "relative_day", "unit", "number", "part", "words"))
 

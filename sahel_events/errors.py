@@ -16,7 +16,7 @@ class Exit(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong in one file, at one line."""
+    """One thing wrong in one file, at one line (0: the path itself is wrong, e.g. no such folder)."""
 
     path: str
     line: int
@@ -25,7 +25,8 @@ class Problem:
 
     def __str__(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.path}:{self.line}: {self.message}{hint}"
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}{hint}"
 
 
 class SahelEventsError(Exception):

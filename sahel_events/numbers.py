@@ -31,7 +31,7 @@ from typing import Any
 
 from .errors import Problem, RuleError
 from .text import normalize_term, tokenize
-from .tomlpos import Locator, decode_error_line
+from .tomlpos import Locator, TomlProblem, parse_toml, read_pack_file
 
 __all__ = [
     "Fatalities",
@@ -221,21 +221,19 @@ class _Loader:
 
     def read(self, path: Path) -> tuple[dict[str, Any], Locator]:
         try:
-            raw = path.read_bytes()
+            raw = read_pack_file(path)
         except OSError as e:
-            self.problem(path, 1, f"cannot read: {e.strerror}")
+            self.problem(path, 1, f"cannot read: {e.strerror or e}")
             return {}, Locator("")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
             self.problem(path, raw[: e.start].count(b"\n") + 1, "not UTF-8", "save the file as UTF-8")
             return {}, Locator("")
-        import tomllib  # here, not at import: a cached rule pack never parses TOML
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as e:
-            line = decode_error_line(str(e)) if "line" in str(e) else max(1, len(text.splitlines()))
-            self.problem(path, line, f"TOML syntax: {e}", "check quotes, brackets and commas")
+            data = parse_toml(text)
+        except TomlProblem as e:
+            self.problem(path, e.line, e.message, e.hint)
             return {}, Locator(text)
         return data, Locator(text)
 
@@ -310,10 +308,12 @@ def _load_numbers(ld: _Loader, path: Path) -> tuple[dict[str, _Entry], dict[str,
             continue
         for key, value in table.items():
             line = loc.line(section, key)
-            if not key.isdigit() or int(key) <= 0:
-                ld.problem(path, line, f"key '{key}' must be a positive whole number", f'e.g. 3 = ["ثلاثة"] in [{section}]')
+            # ASCII digits only, and few: int() of 4,301 digits fails, and of «²» too
+            n = int(key) if key.isascii() and key.isdigit() and len(key) <= 18 else 0
+            if n <= 0:
+                shown = key if len(key) <= 40 else key[:40] + "…"
+                ld.problem(path, line, f"key '{shown}' must be a positive whole number", f'e.g. 3 = ["ثلاثة"] in [{section}]')
                 continue
-            n = int(key)
             for term in ld.words(path, loc, (section, key), value):
                 kinds.setdefault(term, set()).add(spec)
                 if spec == VAGUE:

@@ -21,6 +21,7 @@ from .text import normalize_term
 MAX_GAP = 8
 MAX_GAPS = 3
 MAX_VARIANTS = 256
+MAX_DEPTH = 8  # groups ( ) and [ ] inside each other (the shipped pack nests 1 deep)
 SLOT_TYPES = ("ACTOR", "PLACE", "NUMBER")
 ROLES = ("actor1", "actor2", "location", "fatalities")
 WORD_KINDS = {"~": "verb", "=": "exact", "": "noun"}
@@ -135,14 +136,16 @@ def _atom(chunk: str) -> object:
     return Words((_word(chunk),))
 
 
-def _parse_seq(lex: list[str], i: int, close: str | None) -> tuple[object, int]:
+def _parse_seq(lex: list[str], i: int, close: str | None, depth: int = 0) -> tuple[object, int]:
     """Parse until `close`; returns an _Alt when '|' separators are present."""
     options: list[_Seq] = []
     items: list[object] = []
     while i < len(lex):
         t = lex[i]
         if t in ("(", "["):
-            inner, i = _parse_seq(lex, i + 1, ")" if t == "(" else "]")
+            if depth >= MAX_DEPTH:  # the parser (and the expansion) recurse once per level
+                raise PatternError(f"groups nested more than {MAX_DEPTH} deep; write the alternatives as several patterns")
+            inner, i = _parse_seq(lex, i + 1, ")" if t == "(" else "]", depth + 1)
             alt = inner if isinstance(inner, _Alt) else _Alt((inner,), False)  # type: ignore[arg-type]
             items.append(_Alt(alt.options, t == "["))
             continue

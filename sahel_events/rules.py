@@ -16,6 +16,7 @@ many times.  A rule pack is a folder:
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -31,11 +32,12 @@ from .numbers import NumberGrammar, load_number_grammar
 from .pattern import PatternError, Slot, Variant, Word, Words, compile_pattern
 from .scan import LiteralScanner
 from .text import normalize_term
-from .tomlpos import Locator, decode_error_line
+from .tomlpos import Locator, TomlProblem, parse_toml, read_pack_file
 
 FAMILIES = ("blockade", "advance", "diplomatic")
 ACTOR_KINDS = ("armed", "military", "government", "organisation")
 PLACE_KINDS = ("town", "region", "country")
+MAX_PRIORITY = 1000
 CUE_KINDS = ("negation", "denial", "speculation", "fear", "plan", "history", "request", "condition")
 SLOT_KEYS = {"from", "kinds", "search", "within", "required", "fallback", "metonyms", "unless_after"}
 RULE_KEYS = {
@@ -247,23 +249,30 @@ class _Loader:
     def problem(self, path: Path, line: int, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.rel(path), line, message, hint))
 
-    def read_toml(self, path: Path) -> tuple[dict[str, Any], Locator] | None:
+    def read(self, path: Path) -> bytes | None:
+        """A pack file's bytes (added to the digest), or None with a problem: only a
+        regular file of a sane size is read, so a FIFO or /dev/zero cannot hang the load."""
         try:
-            raw = path.read_bytes()
+            raw = read_pack_file(path)
         except OSError as e:
-            self.problem(path, 1, f"cannot read: {e.strerror}")
+            self.problem(path, 1, f"cannot read: {e.strerror or e}")
             return None
         self.digest.update(path.name.encode() + b"\0" + raw)
+        return raw
+
+    def read_toml(self, path: Path) -> tuple[dict[str, Any], Locator] | None:
+        raw = self.read(path)
+        if raw is None:
+            return None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
             self.problem(path, text_line(raw, e.start), "not UTF-8", "save the file as UTF-8")
             return None
-        import tomllib  # here, not at import: a cached rule pack never parses TOML
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as e:
-            self.problem(path, decode_error_line(str(e)), f"TOML syntax: {e}", "check quotes, brackets and commas")
+            data = parse_toml(text)
+        except TomlProblem as e:
+            self.problem(path, e.line, e.message, e.hint)
             return None
         return data, Locator(text)
 
@@ -300,6 +309,22 @@ class _Loader:
             self.problem(path, loc.line(*where, key), f"'{key}' must be a list of strings")
             return []
         return v
+
+
+def build_lexicon(entries: Iterable[tuple[str, LexiconEntry]]) -> Any:
+    """The lexicon automaton of (literal, entry) pairs in literal order.  The cache
+    stores the pairs and rebuilds it with this (~2 ms) rather than keep the
+    automaton's own pickle, a binary blob parsed by C code."""
+    lexicon = ahocorasick.Automaton()
+    for lit, entry in entries:
+        lexicon.add_word(lit, entry)
+    lexicon.make_automaton()
+    return lexicon
+
+
+def _short(s: str, n: int = 80) -> str:
+    """A value quoted in a problem, cut to a readable length (a hostile pattern may be megabytes)."""
+    return s if len(s) <= n else s[:n] + "…"
 
 
 def text_line(raw: bytes, offset: int) -> int:
@@ -366,17 +391,20 @@ def _load_grammar(ld: _Loader) -> tuple[Morphology, dict[str, list[str]]]:
     return morph, phrases
 
 
-def _compile_patterns(ld: _Loader, path: Path, loc: Locator, start: int, patterns: list[str], allow_slots: bool) -> list[Variant]:
+def _compile_patterns(
+    ld: _Loader, path: Path, loc: Locator, where: tuple[object, ...], patterns: list[str], allow_slots: bool
+) -> list[Variant]:
+    """The variants of the patterns at `where` (a key holding a list); a bad one is
+    a problem at its own line."""
     out: list[Variant] = []
-    for p in patterns:
-        line = loc.find(p, start)
+    for j, p in enumerate(patterns):
         try:
             vs = compile_pattern(p)
         except PatternError as e:
-            ld.problem(path, line, f"pattern '{p}': {e}")
+            ld.problem(path, loc.item(*where, j), f"pattern '{_short(p)}': {e}")
             continue
         if not allow_slots and any(isinstance(e, Slot) for v in vs for e in v.elements):
-            ld.problem(path, line, f"pattern '{p}': cues cannot have slots")
+            ld.problem(path, loc.item(*where, j), f"pattern '{_short(p)}': cues cannot have slots")
             continue
         out.extend(vs)
     return out
@@ -433,13 +461,13 @@ def _load_rules_file(
             ld.problem(path, loc.line(*where, "confidence"), "confidence must be a number from 0 to 1")
             conf = 0.7
         prio = r.get("priority", 0)
-        if not isinstance(prio, int):
-            ld.problem(path, loc.line(*where, "priority"), "priority must be a whole number")
+        if not isinstance(prio, int) or isinstance(prio, bool) or not -MAX_PRIORITY <= prio <= MAX_PRIORITY:
+            ld.problem(path, loc.line(*where, "priority"), f"priority must be a whole number from {-MAX_PRIORITY} to {MAX_PRIORITY}")
             prio = 0
         pats = ld.strings(path, loc, where, r, "patterns")
         if not pats:
             ld.problem(path, loc.line(*where, "patterns"), "rule has no patterns")
-        rvars = _compile_patterns(ld, path, loc, loc.line(*where, "patterns"), pats, allow_slots=True)
+        rvars = _compile_patterns(ld, path, loc, (*where, "patterns"), pats, allow_slots=True)
         slots = _load_slots(ld, path, loc, where, r.get("slots", {}))
         roles = {s.role for s in slots} | {e.role for v in rvars for e in v.elements if isinstance(e, Slot) and e.role}
         for name in _placeholders(note):
@@ -558,14 +586,14 @@ def _load_cues(ld: _Loader, cues: list[Cue], breakers: set[int], history_unless:
     history_unless.update(normalize_term(w) for w in ld.strings(path, loc, ("history",), hist, "unless_after"))
     cl = data.get("clauses", {})
     ld.check_keys(path, loc, ("clauses",), cl, {"breakers"})
-    for w in ld.strings(path, loc, ("clauses",), cl, "breakers"):
+    for j, w in enumerate(ld.strings(path, loc, ("clauses",), cl, "breakers")):
         try:
             for v in compile_pattern(w):
                 for el in v.elements:
                     if isinstance(el, Words):
                         breakers.update(ld.term(x) for x in el.words)
         except PatternError as e:
-            ld.problem(path, loc.find(w, loc.line("clauses")), f"breaker '{w}': {e}")
+            ld.problem(path, loc.item("clauses", "breakers", j), f"breaker '{_short(w)}': {e}")
     keys = {"kind", "patterns", "scope", "unless_next", "families", "next_imperfect", "next_bi"}
     for i, c in enumerate(data.get("cue", [])):
         where = ("cue", i)
@@ -584,7 +612,7 @@ def _load_cues(ld: _Loader, cues: list[Cue], breakers: set[int], history_unless:
         pats = ld.strings(path, loc, where, c, "patterns")
         if not pats:
             ld.problem(path, loc.line(*where), "cue has no patterns")
-        vs = _compile_patterns(ld, path, loc, loc.line(*where, "patterns"), pats, allow_slots=False)
+        vs = _compile_patterns(ld, path, loc, (*where, "patterns"), pats, allow_slots=False)
         unless: set[int] = set()
         for w in ld.strings(path, loc, where, c, "unless_next"):
             try:
@@ -641,8 +669,8 @@ def _load_countries(ld: _Loader) -> tuple[list[Country], list[tuple[str, int, di
         ld.check_keys(path, loc, where, c, keys)
         name = ld.string(path, loc, where, c, "name") or f"<country {i + 1}>"
         iso = c.get("iso")
-        if iso is not None and not isinstance(iso, int):
-            ld.problem(path, loc.line(*where, "iso"), "iso must be the ISO 3166-1 numeric code")
+        if iso is not None and (not isinstance(iso, int) or isinstance(iso, bool) or not 1 <= iso <= 999):
+            ld.problem(path, loc.line(*where, "iso"), "iso must be the ISO 3166-1 numeric code (1 to 999)")
             iso = None
         gov = c.get("government") or f"Government of {name}"
         mil = c.get("military") or f"Military Forces of {name}"
@@ -659,8 +687,8 @@ def _load_countries(ld: _Loader) -> tuple[list[Country], list[tuple[str, int, di
             )
         )
         for kind, key in (("country", "names"), ("nisba", "adjectives"), ("capital", "capitals")):
-            for n in ld.strings(path, loc, where, c, key):
-                names.append((kind, idx, {"text": n, "path": path, "line": loc.find(n, loc.line(*where))}))
+            for j, n in enumerate(ld.strings(path, loc, where, c, key)):
+                names.append((kind, idx, {"text": n, "path": path, "loc": loc, "at": (*where, key, j)}))
     return out, names
 
 
@@ -689,8 +717,8 @@ def _load_actors(ld: _Loader) -> tuple[list[Actor], list[tuple[str, int, dict[st
         aliases = ld.strings(path, loc, where, a, "aliases")
         if not aliases:
             ld.problem(path, loc.line(*where), f"actor '{name}' has no aliases")
-        for n in aliases:
-            names.append(("actor", idx, {"text": n, "path": path, "line": loc.find(n, loc.line(*where))}))
+        for j, n in enumerate(aliases):
+            names.append(("actor", idx, {"text": n, "path": path, "loc": loc, "at": (*where, "aliases", j)}))
     return out, names
 
 
@@ -707,14 +735,22 @@ def _actor_kind(name: str, inter: str) -> str:
 def _load_places(ld: _Loader, countries: list[Country]) -> tuple[list[Place], list[tuple[str, int, dict[str, Any]]]]:
     tsv = ld.root / "lexicon" / "places.tsv"
     rows: dict[tuple[str, str], dict[str, str]] = {}
-    if tsv.exists():
-        raw = tsv.read_bytes()
-        ld.digest.update(b"places.tsv\0" + raw)
-        lines = [ln for ln in raw.decode("utf-8").splitlines() if ln and not ln.startswith("#")]
+    raw = ld.read(tsv) if os.path.lexists(tsv) else None
+    try:
+        tsv_text = raw.decode("utf-8") if raw is not None else ""
+    except UnicodeDecodeError as e:
+        ld.problem(tsv, text_line(raw or b"", e.start), "not UTF-8", "save the file as UTF-8")
+        tsv_text = ""
+    if tsv_text:
+        numbered = [(n, ln) for n, ln in enumerate(tsv_text.splitlines(), 1) if ln and not ln.startswith("#")]
         import csv
 
-        for row in csv.DictReader(lines, delimiter="\t"):
-            rows.setdefault((row.get("name", ""), row.get("country", "")), row)
+        reader = csv.DictReader((ln for _, ln in numbered), delimiter="\t")
+        try:
+            for row in reader:
+                rows.setdefault((row.get("name", ""), row.get("country", "")), row)
+        except csv.Error as e:  # a NUL byte, a field over csv's 128 KiB limit
+            ld.problem(tsv, numbered[min(reader.line_num, len(numbered) - 1)][0], f"not a gazetteer row: {e}")  # line_num: rows read before
     path = ld.root / "lexicon" / "places.toml"
     out: list[Place] = []
     names: list[tuple[str, int, dict[str, Any]]] = []
@@ -755,8 +791,8 @@ def _load_places(ld: _Loader, countries: list[Country]) -> tuple[list[Place], li
                     bool(p.get("needs_context", False)),
                 )
             )
-            for n in ld.strings(path, loc, where, p, "names"):
-                names.append(("place", idx, {"text": n, "path": path, "line": loc.find(n, loc.line(*where))}))
+            for j, n in enumerate(ld.strings(path, loc, where, p, "names")):
+                names.append(("place", idx, {"text": n, "path": path, "loc": loc, "at": (*where, "names", j)}))
     return out, names
 
 
@@ -774,7 +810,8 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
     rootp = Path(root) if root is not None else default_rules_dir()
     ld = _Loader(rootp)
     if not rootp.is_dir():
-        raise RuleError(f"{rootp}: not a rule folder", (Problem(str(rootp), 1, "not a folder of rule files"),))
+        what = "not a folder" if rootp.exists() else "no such folder"
+        raise RuleError(f"{rootp}: {what}", (Problem(str(rootp), 0, f"{what}; give the folder of a rule pack"),))
     morph, phrases = _load_grammar(ld)
     rules: list[Rule] = []
     rvariants: list[tuple[int, Variant]] = []
@@ -794,19 +831,15 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
     dates: DateGrammar | None = None
     dates_path = rootp / "lexicon" / "dates.toml"
     try:
-        ld.digest.update(b"dates.toml\0" + dates_path.read_bytes())
-        dates = load_date_grammar(dates_path)
-    except OSError as e:
-        ld.problem(dates_path, 1, f"cannot read: {e.strerror}")
+        if ld.read(dates_path) is not None:
+            dates = load_date_grammar(dates_path)
     except RuleError as e:
         ld.problems.extend(e.problems)
     numbers: NumberGrammar | None = None
     num_path, attr_path = rootp / "lexicon" / "numbers.toml", rootp / "lexicon" / "attribution.toml"
     try:
-        ld.digest.update(b"numbers.toml\0" + num_path.read_bytes() + b"attribution.toml\0" + attr_path.read_bytes())
-        numbers = load_number_grammar(num_path, attr_path)
-    except OSError as e:
-        ld.problem(Path(e.filename or num_path), 1, f"cannot read: {e.strerror}")
+        if ld.read(num_path) is not None and ld.read(attr_path) is not None:
+            numbers = load_number_grammar(num_path, attr_path)
     except RuleError as e:
         ld.problems.extend(e.problems)
 
@@ -827,7 +860,6 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
     if ld.problems:
         raise RuleError(f"{len(ld.problems)} problem(s) in rule pack {rootp}", tuple(ld.problems))
 
-    lexicon = ahocorasick.Automaton()
     anchor_lits: set[str] = set()
     lex = _Lexicon(morph)
     for tid, w in enumerate(ld.terms):
@@ -838,7 +870,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
     for kind, idx, info in cnames + anames + pnames:
         t = normalize_term(info["text"])
         if not t:
-            ld.problem(info["path"], info["line"], f"empty name {info['text']!r}")
+            ld.problem(info["path"], info["loc"].item(*info["at"]), f"empty name {info['text']!r}")
             continue
         lex.add_name(t, kind, idx)
     for kind, key in (
@@ -856,9 +888,7 @@ def load_rules(root: str | Path | None = None) -> RuleSet:
             lex.add_name(t, kind, -1)
     if ld.problems:
         raise RuleError(f"{len(ld.problems)} problem(s) in rule pack {rootp}", tuple(ld.problems))
-    for lit, entry in lex.entries():
-        lexicon.add_word(lit, entry)
-    lexicon.make_automaton()
+    lexicon = build_lexicon(lex.entries())
     anchors = LiteralScanner(sorted(anchor_lits))
     cue_index: dict[int, list[tuple[int, Variant]]] = {}
     for ci, cue in enumerate(cues):
