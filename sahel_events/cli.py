@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import sys
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -26,7 +27,7 @@ from .batch import (
     write_atomically,
     write_manifest,
 )
-from .cache import load_rules_cached  # compiled once, then unpickled; SAHEL_EVENTS_NO_CACHE=1 disables
+from .cache import CacheWarning, load_rules_cached  # compiled once, then unpickled; SAHEL_EVENTS_NO_CACHE=1 disables
 from .errors import Exit, SahelEventsError
 from .extract import Extractor
 from .inputs import decode, plan_inputs
@@ -48,11 +49,22 @@ def _err(msg: str) -> None:
 
 
 def _load(rules: Path | None) -> Extractor:
-    try:
-        return Extractor(load_rules_cached(rules))
-    except SahelEventsError as e:
-        _err(str(e))
+    error: SahelEventsError | None = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CacheWarning)  # the cache warns once per process itself
+        try:
+            ex = Extractor(load_rules_cached(rules))
+        except SahelEventsError as e:
+            error = e
+    for w in caught:  # an unsafe cache folder: named, and the run goes on without it
+        if issubclass(w.category, CacheWarning):
+            _err(f"sahel-events: warning: {w.message}")
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    if error is not None:
+        _err(str(error))
         raise typer.Exit(Exit.USAGE) from None
+    return ex
 
 
 class OutputFormat(StrEnum):
