@@ -219,31 +219,29 @@ def test_a_pickle_that_runs_a_command_is_never_run(pack: Path, tmp_path: Path, r
     assert not marker.exists()
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file away needs root")
-@pytest.mark.parametrize("what", ["folder", "entry"])
-def test_owned_by_another_user_is_not_read(pack: Path, tmp_path: Path, rules, monkeypatch, what) -> None:  # type: ignore[no-untyped-def]
-    """The attack as reported: another user's folder (or entry), even with a strict mode."""
-    monkeypatch.delenv("SAHEL_EVENTS_NO_CACHE", raising=False)
-    monkeypatch.setattr(cache_mod, "_warned", set())
-    cache, marker = tmp_path / "cache", tmp_path / "marker"
-    entry = _plant(cache, pack, "os.system", marker)
-    entry.chmod(0o600)
-    cache.chmod(0o700)
-    os.chown(cache if what == "folder" else entry, 65534, 65534)
-    with pytest.warns(CacheWarning, match="owned by uid 65534"):
-        got = load_rules_cached(pack, cache)
-    assert not marker.exists()
-    assert _events(got) == _events(rules)
+_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+_NEEDS_ROOT = pytest.mark.skipif(not _ROOT, reason="giving a file away needs root")
 
 
-def test_group_writable_entry_is_not_read(pack: Path, tmp_path: Path, rules, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "what, warning",
+    [
+        pytest.param("folder of another user", "the folder is owned by uid 65534", marks=_NEEDS_ROOT),
+        pytest.param("entry of another user", "entry .* owned by uid 65534", marks=_NEEDS_ROOT),
+        ("group-writable entry", r"entry .* writable by group or others \(mode 0666"),
+    ],
+)
+def test_what_someone_else_could_write_is_not_read(pack: Path, tmp_path: Path, rules, monkeypatch, what, warning) -> None:  # type: ignore[no-untyped-def]
+    """The attack as reported: another user's folder or entry, even with a strict mode."""
     monkeypatch.delenv("SAHEL_EVENTS_NO_CACHE", raising=False)
     monkeypatch.setattr(cache_mod, "_warned", set())
     cache, marker = tmp_path / "cache", tmp_path / "marker"
     entry = _plant(cache, pack, "os.system", marker)
     cache.chmod(0o700)
-    entry.chmod(0o666)
-    with pytest.warns(CacheWarning, match=r"entry .* writable by group or others \(mode 0666"):
+    entry.chmod(0o666 if what == "group-writable entry" else 0o600)
+    if what.endswith("another user"):
+        os.chown(cache if what.startswith("folder") else entry, 65534, 65534)
+    with pytest.warns(CacheWarning, match=warning):
         got = load_rules_cached(pack, cache)
     assert not marker.exists()
     assert _events(got) == _events(rules)
