@@ -22,7 +22,8 @@ Nothing read from the cache runs as code (issue 12):
   by no one else (created 0700), and only when the entry itself is a regular
   file owned by that user and not writable by group or others (written 0600).
   Otherwise a `CacheWarning` is issued (once per process and folder) and the
-  pack is compiled without the cache: the entry is neither read nor written;
+  pack is compiled without the cache: an unsafe folder is neither read nor
+  written; an unsafe entry in the user's own folder is not read but replaced;
 - the entry is unpickled by `_RuleUnpickler`, which can build only the data
   classes of a RuleSet (`_ALLOWED`) and builtin containers: a pickle that
   names any other callable (`os.system`, `subprocess.Popen`, `eval`, …) is
@@ -152,7 +153,7 @@ def _unsafe(st: os.stat_result) -> str | None:
     if st.st_uid != uid:
         return f"owned by uid {st.st_uid}, not by this user (uid {uid})"
     if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return f"writable by group or others (mode {stat.S_IMODE(st.st_mode):04o}; make it 0700)"
+        return f"writable by group or others (mode {stat.S_IMODE(st.st_mode):04o})"
     return None
 
 
@@ -169,7 +170,7 @@ def _open_folder(folder: Path) -> int | None:
     why = _unsafe(os.fstat(fd))
     if why:
         os.close(fd)
-        _warn(folder, f"the folder is {why}")
+        _warn(folder, f"the folder is {why}; make it yours with mode 0700")
         return None
     return fd
 
@@ -183,7 +184,7 @@ def _read(folder: Path, dfd: int, name: str, key: str) -> RuleSet | None:
         st = os.fstat(fd)
         why = _unsafe(st) if stat.S_ISREG(st.st_mode) else "not a regular file"
         if why:
-            _warn(folder, f"entry {name} is {why}")
+            _warn(folder, f"entry {name} is {why}; replaced by a fresh one")
             return None
         try:
             raw = fh.read()
@@ -201,7 +202,7 @@ def _read(folder: Path, dfd: int, name: str, key: str) -> RuleSet | None:
         rs: RuleSet = got[2]
         object.__setattr__(rs, "lexicon", build_lexicon(got[3]))
     except _Refused as e:
-        _warn(folder, f"entry {name} refused: it names {e}, which no compiled rule pack holds")
+        _warn(folder, f"entry {name} refused: it names {e}, which no compiled rule pack holds; replaced by a fresh one")
         return None
     except Exception:  # corrupt, truncated, from another version: compile afresh
         return None

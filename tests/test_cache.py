@@ -237,6 +237,7 @@ def test_what_someone_else_could_write_is_not_read(pack: Path, tmp_path: Path, r
     monkeypatch.setattr(cache_mod, "_warned", set())
     cache, marker = tmp_path / "cache", tmp_path / "marker"
     entry = _plant(cache, pack, "os.system", marker)
+    planted = entry.read_bytes()
     cache.chmod(0o700)
     entry.chmod(0o666 if what == "group-writable entry" else 0o600)
     if what.endswith("another user"):
@@ -245,6 +246,11 @@ def test_what_someone_else_could_write_is_not_read(pack: Path, tmp_path: Path, r
         got = load_rules_cached(pack, cache)
     assert not marker.exists()
     assert _events(got) == _events(rules)
+    if what.startswith("folder"):
+        assert entry.read_bytes() == planted  # another user's folder: not written either
+    else:  # our folder: the entry is replaced by one of ours, private
+        st = entry.stat()
+        assert entry.read_bytes() != planted and st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) == 0o600
 
 
 def test_cli_names_an_unsafe_cache_once_and_still_extracts(tmp_path: Path, rules) -> None:  # type: ignore[no-untyped-def]
