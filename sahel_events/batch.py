@@ -1,24 +1,29 @@
 """Batch runs: many documents, every core, ordered output, never a half-written file.
 
     run = BatchRun(rules, BatchOptions(workers=4, fmt="csv", dedupe=True))
-    stats = run.run(sources, out)          # out: a binary stream; see write_atomically()
+    stats = run.run(sources, out)          # out: a binary stream; see outfiles.write_atomically()
 
 Design:
 - The parent reads the inputs (one document, or one JSON line, at a time) and
   owns the output, the progress bar and the counts.  Workers only extract: each
-  gets the compiled RuleSet once (ProcessPoolExecutor initializer; with fork it
-  is inherited, not even pickled) and returns, for a chunk of documents, the
-  records as JSON-lines bytes plus counts per family.
+  gets the compiled RuleSet once (with fork it is inherited, not even pickled)
+  and returns, for a chunk of documents, the records as JSON-lines bytes plus
+  counts per family.  The processes are managed by `workers.Pool`.
 - Documents go out in chunks (a few dozen small documents, or one large one)
   and at most `4 × workers` chunks are in flight: memory stays flat however
   large the folder.  Results are taken in submission order, so the output is
   byte-identical whatever the number of workers (`-j 1` runs in-process).
 - A bad input is an `InputError` in the stream, reported in input order; a
   document the engine fails on is reported the same way and the run goes on.
+  So is a document still being extracted after `doc_timeout` seconds (a worker
+  is killed and replaced; in-process, SIGALRM raises `DocTimeout` inside the
+  extraction and the Extractor is made anew), and a document whose worker died.
 - `--dedupe` holds records keyed by event_id (first appearance order) and
   writes them at the end; see `Deduper`.
-- SIGINT and SIGTERM stop the workers and raise `Interrupted`; `write_atomically`
-  then removes its temporary file, so an earlier output file stays as it was.
+- SIGINT, SIGTERM and SIGHUP stop the workers and raise `Interrupted`;
+  `write_atomically` then removes its temporary file, so an earlier output file
+  stays as it was.  `OutputPair` renames the output, then its manifest, which
+  records the output's SHA-256: a pair left half-renamed is seen to differ.
 """
 
 from __future__ import annotations
@@ -27,30 +32,32 @@ import contextlib
 import itertools
 import os
 import signal
-import tempfile
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import FrameType
-from typing import IO, TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
 import orjson
 
 from . import __version__
 from .extract import DocMeta, Extractor
-from .inputs import Doc, InputError, Source, is_jsonl_path, iter_sources, read_file
+from .fileread import DEFAULT_MAX_DOC_BYTES
+from .inputs import Doc, InputError, Source, file_meta, is_jsonl_path, iter_sources, read_file
+from .outfiles import BinarySink
 from .output import RecordWriter, make_writer
 from .rules import RuleSet
+from .workers import Lost, Pool, timed_out
 
 MiB = 2**20
 CHUNK_DOCS = 64  # documents per task at most
 CHUNK_CHARS = 512 * 1024  # characters of text per task at most (one larger document goes alone)
 IN_FLIGHT_PER_WORKER = 4
+# A document still being extracted after this many seconds is named as failed.  The
+# largest document admitted (--max-doc-mb 64) of event-dense news takes about a minute.
+DEFAULT_DOC_TIMEOUT = 120.0
 
 
 def cpu_count() -> int:
@@ -77,26 +84,77 @@ class DocResult:
         return sum(n for _, n in self.families)
 
 
-def extract_one(ex: Extractor, text: str, meta: DocMeta) -> DocResult:
-    """One document's records; an engine failure becomes an error, never an exception."""
+def extract_one(ex: Extractor, text: str, meta: DocMeta, budget: Budget | None = None) -> DocResult:
+    """One document's records; an engine failure (or the budget running out) becomes an error, never an exception."""
     try:
-        events = ex.extract(text, meta)
-        records = b"".join(orjson.dumps(e.to_record(), option=orjson.OPT_APPEND_NEWLINE) for e in events)
+        if budget is not None:
+            budget.started = time.monotonic()
+        try:
+            events = ex.extract(text, meta)
+            records = b"".join(orjson.dumps(e.to_record(), option=orjson.OPT_APPEND_NEWLINE) for e in events)
+        finally:
+            if budget is not None:
+                budget.started = None
+    except DocTimeout as e:
+        return DocResult(error=str(e))
     except Exception as e:  # noqa: BLE001 - a document must not stop the run
         return DocResult(error=f"extraction failed: {type(e).__name__}: {e}")
     fam = Counter(e.family for e in events)
     return DocResult(records, tuple(sorted(fam.items())))
 
 
+class DocTimeout(BaseException):
+    """Raised inside an extraction past its budget.  A BaseException, so that no
+    `except Exception` in the engine takes it for a failure of its own."""
+
+
+class Budget:
+    """A time budget per document in this process: a SIGALRM every second (or a
+    quarter of the budget) raises DocTimeout inside the extraction that has run too
+    long.  The handler raises only while `started` is set, i.e. inside extract_one's
+    guarded block, never in the code that reads inputs or writes output.  The
+    compiled rules are never modified by an extraction, so stopping one leaves them
+    whole; the Extractor is made anew after a timeout all the same.
+
+    Signals exist only in the main thread: elsewhere (and without setitimer) the
+    budget does nothing."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.started: float | None = None
+        self._old: Any = None
+        self._armed = False
+
+    def __enter__(self) -> Budget:
+        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGALRM, self._tick)
+            every = min(1.0, self.seconds / 4)
+            signal.setitimer(signal.ITIMER_REAL, every, every)
+            self._armed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._old)
+            self._armed = False
+
+    def _tick(self, signum: int, frame: FrameType | None) -> None:
+        t = self.started
+        if t is not None and time.monotonic() - t > self.seconds:
+            self.started = None
+            raise DocTimeout(timed_out(self.seconds))
+
+
 _worker_extractor: Extractor | None = None
+_worker_max_bytes = DEFAULT_MAX_DOC_BYTES
 
 
-def _init_worker(rules: RuleSet) -> None:
-    """Pool initializer: compile nothing, keep the RuleSet; leave signals to the parent."""
-    global _worker_extractor
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+def _init_worker(rules: RuleSet, max_bytes: int) -> None:
+    """Worker initializer: compile nothing, keep the RuleSet (signals: see workers.Pool)."""
+    global _worker_extractor, _worker_max_bytes
     _worker_extractor = Extractor(rules)
+    _worker_max_bytes = max_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +175,8 @@ class FileJob:
 # published, source) for a file the worker reads.  A result: (records, families,
 # error) for a document sent, and for a text file (one document):
 # (doc_id, published, source, url, warning, nbytes, records, families, error),
-# or (where, message, nbytes) when it could not be read.
+# or (where, message, nbytes) when it could not be read.  A job lost with its
+# worker comes back as a workers.Lost.
 Job = tuple[str, DocMeta] | tuple[str, str, bool | None, str | None, str | None]
 Wire = tuple[Any, ...]
 
@@ -126,29 +185,29 @@ def _wire(res: DocResult) -> tuple[bytes, tuple[tuple[str, int], ...], str | Non
     return res.records, res.families, res.error
 
 
-def _work(chunk: list[Job]) -> list[Wire]:
+def _work(job: Job) -> Wire:
     ex = _worker_extractor
     assert ex is not None, "worker not initialised"
-    out: list[Wire] = []
-    for job in chunk:
-        if len(job) == 2:
-            text, meta = job
-            assert isinstance(text, str) and isinstance(meta, DocMeta)
-            out.append(_wire(extract_one(ex, text, meta)))
-            continue
-        path, shown, sidecar, published, source_name = job
-        assert isinstance(path, str) and isinstance(shown, str)
-        for got in read_file(path, shown, published, source_name, sidecar):
-            if isinstance(got, Doc):
-                m = got.meta
-                out.append((m.doc_id, m.published, m.source, m.url, got.warning, got.nbytes, *_wire(extract_one(ex, got.text, m))))
-            else:
-                out.append((got.where, got.message, got.nbytes))
-    return out
+    if len(job) == 2:
+        text, meta = job
+        assert isinstance(text, str) and isinstance(meta, DocMeta)
+        return _wire(extract_one(ex, text, meta))
+    path, shown, sidecar, published, source_name = job
+    assert isinstance(path, str) and isinstance(shown, str)
+    for got in read_file(path, shown, published, source_name, sidecar, _worker_max_bytes):  # a text file: one item
+        if isinstance(got, Doc):
+            m = got.meta
+            return (m.doc_id, m.published, m.source, m.url, got.warning, got.nbytes, *_wire(extract_one(ex, got.text, m)))
+        return (got.where, got.message, got.nbytes)
+    raise AssertionError("read_file gives every text file one item")
 
 
 def file_jobs(
-    sources: Iterable[Source], opts: BatchOptions, stdin_text: str | None, stdin_lines: Iterable[bytes] | None
+    sources: Iterable[Source],
+    opts: BatchOptions,
+    stdin_text: str | None,
+    stdin_lines: Iterable[bytes | int] | None,
+    stdin_error: str | None = None,
 ) -> Iterator[Item | FileJob]:
     """The run's items for a pool: a `FileJob` for each text file, documents read
     here for standard input and JSON lines (read line by line, as they come)."""
@@ -156,55 +215,45 @@ def file_jobs(
         if src.error is None and src.path is not None and not is_jsonl_path(src.path):
             yield FileJob(src, opts.published, opts.source)
         else:
-            yield from iter_sources([src], opts.published, opts.source, stdin_text, opts.stdin_jsonl, stdin_lines)
+            yield from iter_sources(
+                [src], opts.published, opts.source, stdin_text, opts.stdin_jsonl, stdin_lines, stdin_error, opts.max_doc_bytes
+            )
 
 
 Item = Doc | InputError
 
 
-def _kill_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop the workers now: terminate them, then let the pool's manager thread see them gone.
-
-    A worker killed while sending a large result leaves half a message in the result
-    pipe, and the manager thread waits for the rest for ever (this process holds the
-    pipe's write end too).  Closing that end once the workers are dead turns the wait
-    into end-of-file: the thread sees a broken pool and stops.  Private attributes,
-    but the only handles the executor gives."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for p in processes:
-        with contextlib.suppress(Exception):
-            p.terminate()
-    for p in processes:
-        with contextlib.suppress(Exception):
-            p.join(5)
-    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
-    if writer is not None:
-        with contextlib.suppress(Exception):
-            writer.close()
-    pool.shutdown(wait=True, cancel_futures=True)
-
-
 def ordered_results(
-    items: Iterable[Item | FileJob], rules: RuleSet, workers: int
+    items: Iterable[Item | FileJob],
+    rules: RuleSet,
+    workers: int,
+    doc_timeout: float | None = None,
+    max_bytes: int = DEFAULT_MAX_DOC_BYTES,
 ) -> Generator[tuple[Item, DocResult | None], None, None]:
     """(item, result) for every item in input order; an InputError comes with None.
     A `FileJob` is read by a worker and comes back as its document (without its text)
-    or its InputError.
+    or its InputError.  A document past `doc_timeout` seconds, or whose worker died,
+    comes with an error result (a file's: as an InputError).
 
     With workers > 1 a process pool extracts; at most IN_FLIGHT_PER_WORKER × workers
     chunks are pending at any time.  Closing the generator early (an error, a signal,
-    a closed pipe) terminates the workers."""
+    a closed pipe) kills the workers."""
     if workers <= 1:
         ex = Extractor(rules)
-        for item in items:
-            assert not isinstance(item, FileJob), "files are read here only through iter_sources"
-            yield item, (extract_one(ex, item.text, item.meta) if isinstance(item, Doc) else None)
+        with Budget(doc_timeout) if doc_timeout else contextlib.nullcontext() as budget:
+            for item in items:
+                assert not isinstance(item, FileJob), "files are read here only through iter_sources"
+                if not isinstance(item, Doc):
+                    yield item, None
+                    continue
+                res = extract_one(ex, item.text, item.meta, budget)
+                if budget is not None and res.error == timed_out(budget.seconds):
+                    ex = Extractor(rules)  # nothing of the stopped extraction is kept
+                yield item, res
         return
 
-    from concurrent.futures import ProcessPoolExecutor  # not imported by a one-process run
-
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(rules,))
-    pending: deque[tuple[list[Item | FileJob], Future[list[Wire]] | None]] = deque()
+    pool = Pool(workers, _init_worker, (rules, max_bytes), _work, doc_timeout)
+    pending: deque[tuple[list[Item | FileJob], Any]] = deque()
     clean = False
 
     def job(item: Doc | FileJob) -> Job:
@@ -214,25 +263,31 @@ def ordered_results(
         assert src.path is not None
         return src.path, src.shown, src.sidecar, item.published, item.source_name
 
-    def flush(chunk: list[Item | FileJob]) -> None:
+    def flush(chunk: list[Item | FileJob], chars: int) -> None:
         jobs = [job(d) for d in chunk if not isinstance(d, InputError)]
-        pending.append((chunk, pool.submit(_work, jobs) if jobs else None))
+        pending.append((chunk, pool.submit(jobs, chars) if jobs else None))
 
     def take() -> Iterator[tuple[Item, DocResult | None]]:
-        chunk, fut = pending.popleft()
-        results = iter(fut.result() if fut is not None else ())
+        chunk, ticket = pending.popleft()
+        results = iter(pool.result(ticket) if ticket is not None else ())
         for item in chunk:
             if isinstance(item, InputError):
                 yield item, None
             elif isinstance(item, Doc):
-                yield item, DocResult(*next(results))
+                got = next(results)
+                yield item, DocResult(error=got.reason) if isinstance(got, Lost) else DocResult(*got)
             else:  # a file: the documents it held, each with its result, or why it could not be read
                 got = next(results)
-                if len(got) == 3:
+                if isinstance(got, Lost):  # named as -j 1 names it: by its doc_id (the sidecar's, or the path)
+                    src = item.source
+                    assert src.path is not None
+                    where = file_meta(src.path, src.shown, item.published, item.source_name, src.sidecar).doc_id
+                    yield InputError(where, got.reason, src.size), None
+                elif len(got) == 3:
                     yield InputError(*got), None
-                    continue
-                doc_id, published, source, url, warning, nbytes, *res = got
-                yield Doc("", DocMeta(doc_id, published, source, url), warning, item.source.shown, nbytes), DocResult(*res)
+                else:
+                    doc_id, published, source, url, warning, nbytes, *res = got
+                    yield Doc("", DocMeta(doc_id, published, source, url), warning, item.source.shown, nbytes), DocResult(*res)
 
     def size(item: Item | FileJob) -> int:  # characters a task will handle (a file's bytes, near enough)
         return len(item.text) if isinstance(item, Doc) else item.source.size if isinstance(item, FileJob) else 0
@@ -244,26 +299,26 @@ def ordered_results(
         for item in items:
             n = size(item)
             if n and chunk and chars + n > CHUNK_CHARS:
-                flush(chunk)
+                flush(chunk, chars)
                 chunk, chars, ndocs = [], 0, 0
             chunk.append(item)
             chars += n
             ndocs += not isinstance(item, InputError)
             if ndocs >= CHUNK_DOCS or chars >= CHUNK_CHARS:
-                flush(chunk)
+                flush(chunk, chars)
                 chunk, chars, ndocs = [], 0, 0
             while len(pending) > IN_FLIGHT_PER_WORKER * workers:
                 yield from take()
         if chunk:
-            flush(chunk)
+            flush(chunk, chars)
         while pending:
             yield from take()
         clean = True
     finally:
         if clean:
-            pool.shutdown(wait=True)
+            pool.close()
         else:
-            _kill_pool(pool)
+            pool.kill()
 
 
 # -- across documents ---------------------------------------------------------------
@@ -331,6 +386,8 @@ class BatchOptions:
     # List every input read in the stats (for --manifest).  Off by default: the
     # list grows with the number of files, everything else stays flat.
     list_inputs: bool = False
+    doc_timeout: float | None = None  # seconds per document (None: no limit); the CLI's default is DEFAULT_DOC_TIMEOUT
+    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES  # a larger document (or JSON line) is named and skipped, unread
 
 
 @dataclass
@@ -373,8 +430,9 @@ class BatchStats:
             f"{self.bytes_done / MiB:.1f}{total} MiB"
         )
 
-    def manifest(self, rules: RuleSet, opts: BatchOptions, output: str | None) -> dict[str, Any]:
-        """What a run read and wrote; nothing that changes from run to run on the same inputs."""
+    def manifest(self, rules: RuleSet, opts: BatchOptions, output: dict[str, Any]) -> dict[str, Any]:
+        """What a run read and wrote; nothing that changes from run to run on the same inputs.
+        `output`: {"path" (None: standard output), "sha256", "bytes"}, see HashingWriter.info()."""
         return {
             "tool": "sahel-events",
             "version": __version__,
@@ -384,6 +442,8 @@ class BatchStats:
                 "dedupe": opts.dedupe,
                 "published": opts.published,
                 "source": opts.source,
+                "max_doc_mb": opts.max_doc_bytes / MiB,
+                "doc_timeout": opts.doc_timeout,
             },
             "output": output,
             "inputs": {
@@ -422,14 +482,18 @@ class FailFast(Exception):
         self.error = error
 
 
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 @contextlib.contextmanager
 def signals_raise() -> Iterator[None]:
-    """SIGINT and SIGTERM raise Interrupted in the main thread for the duration."""
+    """SIGINT, SIGTERM and SIGHUP (a closed terminal or session) raise Interrupted in
+    the main thread for the duration."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         raise Interrupted(signum)
 
-    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    old = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
     try:
         yield
     finally:
@@ -509,13 +573,15 @@ class BatchRun:
     def run(
         self,
         sources: Iterable[Source],
-        out: IO[bytes],
+        out: BinarySink,
         stdin_text: str | None = None,
-        stdin_lines: Iterable[bytes] | None = None,
+        stdin_lines: Iterable[bytes | int] | None = None,
         bytes_total: int = 0,
+        stdin_error: str | None = None,
     ) -> BatchStats:
         """Read `sources` (an iterable: a lazy folder walk is never listed whole) and write
-        records to `out`.  `bytes_total`, when known, sizes the progress bar."""
+        records to `out`.  `bytes_total`, when known, sizes the progress bar.  Standard
+        input: see `iter_sources`."""
         opts, st, writer = self.opts, self.stats, self.writer
         st.bytes_total = bytes_total + (len(stdin_text.encode("utf-8", "surrogatepass")) if stdin_text else 0)
         t0 = time.perf_counter()
@@ -525,15 +591,25 @@ class BatchRun:
         workers = 1 if one_doc else opts.workers
         items: Iterable[Item | FileJob]
         if workers > 1:
-            items = file_jobs(itertools.chain(head, it), opts, stdin_text, stdin_lines)
+            items = file_jobs(itertools.chain(head, it), opts, stdin_text, stdin_lines, stdin_error)
         else:
-            items = iter_sources(itertools.chain(head, it), opts.published, opts.source, stdin_text, opts.stdin_jsonl, stdin_lines)
+            items = iter_sources(
+                itertools.chain(head, it),
+                opts.published,
+                opts.source,
+                stdin_text,
+                opts.stdin_jsonl,
+                stdin_lines,
+                stdin_error,
+                opts.max_doc_bytes,
+            )
         dedupe = Deduper() if opts.dedupe else None
         raw_ok = writer.streams_jsonl and dedupe is None
         seen: list[str] = [""]  # the last input a document came from (a file's documents are consecutive)
         out.write(writer.header())
         try:
-            with contextlib.closing(ordered_results(items, self.rules, workers)) as results:
+            results = ordered_results(items, self.rules, workers, opts.doc_timeout, opts.max_doc_bytes)
+            with contextlib.closing(results):
                 for item, res in results:
                     st.bytes_done += item.nbytes
                     if isinstance(item, InputError):
@@ -586,38 +662,3 @@ class BatchRun:
         self._say(f"sahel-events: {err}")
         if self.opts.fail_fast:
             raise FailFast(err)
-
-
-# -- output files ---------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def write_atomically(target: Path) -> Iterator[IO[bytes]]:
-    """A temporary file beside `target`, renamed over it only when the block ends normally.
-
-    On any exception (a signal, --fail-fast, a crash) the temporary file is removed and
-    an existing `target` is left as it was."""
-    parent = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
-    with write_atomically(path) as fh:
-        fh.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))

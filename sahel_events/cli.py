@@ -17,6 +17,8 @@ import typer
 
 from . import __version__
 from .batch import (
+    DEFAULT_DOC_TIMEOUT,
+    STOP_SIGNALS,
     BatchOptions,
     BatchRun,
     FailFast,
@@ -24,14 +26,15 @@ from .batch import (
     Reporter,
     cpu_count,
     signals_raise,
-    write_atomically,
-    write_manifest,
 )
 from .cache import CacheWarning, load_rules_cached  # compiled once, then unpickled; SAHEL_EVENTS_NO_CACHE=1 disables
 from .errors import Exit, SahelEventsError
 from .extract import Extractor
-from .inputs import decode, plan_inputs
+from .fileread import DEFAULT_MAX_DOC_MB, MiB, ReadError, capped_lines, read_stream
+from .inputs import decode, plan_inputs, shown_name
+from .outfiles import AtomicFile, HashingWriter, commit_in_order, manifest_bytes
 from .output import make_writer
+from .workers import PoolError
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -74,6 +77,28 @@ class OutputFormat(StrEnum):
     table = "table"
 
 
+def _positive(value: float) -> float:
+    if not value > 0:
+        raise typer.BadParameter(f"{value:g} is not a size above 0")
+    return value
+
+
+def _stdin(paths: list[str], input_format: str, max_bytes: int) -> tuple[str | None, object, str | None]:
+    """Standard input for a run: (text, None, None), (None, lines, None) for JSON lines
+    read as they come, or (None, None, why it cannot be read)."""
+    if "-" not in paths:
+        return None, None, None
+    if input_format == "jsonl":
+        return None, capped_lines(sys.stdin.buffer, max_bytes), None
+    try:
+        text, warning = decode(read_stream(sys.stdin.buffer, max_bytes))
+    except (ReadError, ValueError) as e:
+        return None, None, str(e)
+    if warning:
+        _err(f"sahel-events: warning: stdin: {warning}")
+    return text, None, None
+
+
 def _check_date(value: str | None) -> str | None:
     if value is not None:
         try:
@@ -113,6 +138,24 @@ def extract(
         typer.Option("--progress/--no-progress", help="Progress bar on standard error (default: when it is a terminal)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary (bad inputs are still named).")] = False,
+    doc_timeout: Annotated[
+        float,
+        typer.Option(
+            "--doc-timeout",
+            min=0,
+            help="Seconds one document may take; a document still being extracted then is named on standard error "
+            "as failed ('timed out') and the run goes on. 0: no limit.",
+        ),
+    ] = DEFAULT_DOC_TIMEOUT,
+    max_doc_mb: Annotated[
+        float,
+        typer.Option(
+            "--max-doc-mb",
+            callback=_positive,
+            help="Largest document (a file, a JSON line, standard input) read, in MiB; a larger one is named on "
+            "standard error and skipped, unread.",
+        ),
+    ] = DEFAULT_MAX_DOC_MB,
 ) -> None:
     """Extract events (JSON lines by default) from files, folders and standard input.
 
@@ -120,38 +163,33 @@ def extract(
     sidecars) and *.jsonl records {"id","text","published","source","url"}.
     Output order is the input order, whatever the number of workers.
 
-    Exit status: 0 every input read; 1 some inputs could not be read (each is
-    named on standard error, every other document is still processed), or
-    --fail-fast stopped at one; 2 usage or rule errors (nothing is written);
-    130 / 143 when interrupted by SIGINT / SIGTERM (an earlier -o FILE is left
-    untouched)."""
+    Only regular files (and - for standard input) are read: a FIFO or a device is
+    named and skipped.  --manifest records the output's SHA-256 and size, and is
+    renamed after the output: a manifest whose output.sha256 differs from the
+    output's is stale.
+
+    Exit status: 0 every input read; 1 some inputs could not be read, were too
+    large or timed out (each is named on standard error, every other document is
+    still processed), or --fail-fast stopped at one; 2 usage or rule errors
+    (nothing is written); 130 / 143 / 129 when interrupted by SIGINT / SIGTERM /
+    SIGHUP (an earlier -o FILE is left untouched)."""
     if input_format not in ("text", "jsonl"):
         _err(f"sahel-events: --input-format must be 'text' or 'jsonl', not {input_format!r}")
         raise typer.Exit(Exit.USAGE)
     ex = _load(rules)
     paths = paths or ["-"]
-    stdin_text: str | None = None
-    stdin_lines = None
-    if "-" in paths:
-        if input_format == "jsonl":
-            stdin_lines = sys.stdin.buffer  # read line by line, as the records come
-        else:
-            try:
-                stdin_text, warning = decode(sys.stdin.buffer.read())
-            except ValueError as e:
-                _err(f"sahel-events: stdin: {e}")
-                raise typer.Exit(Exit.SOME_FAILED) from None
-            if warning:
-                _err(f"sahel-events: warning: stdin: {warning}")
+    max_bytes = int(max_doc_mb * MiB)
     opts = BatchOptions(
         workers=workers or cpu_count(),
         fmt=fmt.value,
         dedupe=dedupe,
         fail_fast=fail_fast,
         published=published,
-        source=source,
+        source=shown_name(source) if source is not None else None,  # a byte that is not UTF-8 cannot go in a record
         stdin_jsonl=input_format == "jsonl",
         list_inputs=manifest is not None,
+        doc_timeout=doc_timeout or None,
+        max_doc_bytes=max_bytes,
     )
     skip = [p for p in (output, manifest) if p is not None]
     sources = plan_inputs(paths, skip=skip)
@@ -165,17 +203,41 @@ def extract(
         console = Console(stderr=True, force_terminal=True if progress else None)
     stdout_tty = output is None and sys.stdout.isatty()
     writer = make_writer(opts.fmt, width=shutil.get_terminal_size().columns if stdout_tty else None, color=stdout_tty)
+    shown_out = shown_name(str(output)) if output is not None else None
+    out_file = man_file = None
+    try:
+        out_file = AtomicFile(output) if output is not None else None
+        man_file = AtomicFile(manifest) if manifest is not None else None
+    except OSError as e:
+        _err(f"sahel-events: cannot write {shown_name(e.filename or str(output))}: {e.strerror or e}")
+        for f in (out_file, man_file):
+            if f is not None:
+                f.discard()
+        raise typer.Exit(Exit.USAGE) from None
     reporter = Reporter(show_bar, total, console)
     run = BatchRun(ex.rules, opts, reporter, writer)
     code = Exit.OK
+
+    def kept() -> str:
+        return f"; {shown_out} left as it was" if out_file is not None and not out_file.committed else ""
+
     try:
         with signals_raise():
-            if output is None:
-                run.run(sources, sys.stdout.buffer, stdin_text, stdin_lines, total)
+            stdin_text, stdin_lines, stdin_error = _stdin(paths, input_format, max_bytes)
+            sink = out_file.fh if out_file is not None else sys.stdout.buffer
+            hashed = HashingWriter(sink) if man_file is not None else None
+            run.run(sources, hashed or sink, stdin_text, stdin_lines, total, stdin_error)  # type: ignore[arg-type]
+            if out_file is None:
                 sys.stdout.buffer.flush()
-            else:
-                with write_atomically(output) as fh:
-                    run.run(sources, fh, stdin_text, stdin_lines, total)
+            reporter.stop(run.stats)
+            if man_file is not None and hashed is not None:
+                try:
+                    man_file.fh.write(manifest_bytes(run.stats.manifest(ex.rules, opts, hashed.info(shown_out))))
+                    man_file.finish()
+                except OSError as e:
+                    _err(f"sahel-events: cannot write manifest {shown_name(str(manifest))}: {e.strerror or e}{kept()}")
+                    raise typer.Exit(Exit.USAGE) from None
+            commit_in_order((out_file, man_file), STOP_SIGNALS)  # the output first: see outfiles
     except BrokenPipeError:
         reporter.stop()
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -183,26 +245,25 @@ def extract(
         raise typer.Exit(Exit.OK) from None
     except Interrupted as e:
         reporter.stop()
-        kept = f"; {output} left as it was" if output is not None else ""
-        _err(f"sahel-events: interrupted by {signal.Signals(e.signum).name}: {run.stats.progress_line()}{kept}")
+        _err(f"sahel-events: interrupted by {signal.Signals(e.signum).name}: {run.stats.progress_line()}{kept()}")
         raise typer.Exit(e.code) from None
     except FailFast:
         reporter.stop()
-        kept = f"; {output} left as it was" if output is not None else ""
-        _err(f"sahel-events: stopped at the first bad input (--fail-fast): {run.stats.progress_line()}{kept}")
+        _err(f"sahel-events: stopped at the first bad input (--fail-fast): {run.stats.progress_line()}{kept()}")
         raise typer.Exit(Exit.SOME_FAILED) from None
+    except PoolError as e:
+        reporter.stop()
+        _err(f"sahel-events: {e}: {run.stats.progress_line()}{kept()}")
+        raise typer.Exit(Exit.USAGE) from None
     except OSError as e:
         reporter.stop()
-        _err(f"sahel-events: cannot write {output or 'standard output'}: {e.strerror or e}")
+        _err(f"sahel-events: cannot write {shown_out or 'standard output'}: {e.strerror or e}{kept()}")
         raise typer.Exit(Exit.USAGE) from None
+    finally:
+        for f in (out_file, man_file):
+            if f is not None:
+                f.discard()
     stats = run.stats
-    reporter.stop(stats)
-    if manifest is not None:
-        try:
-            write_manifest(manifest, stats.manifest(ex.rules, opts, str(output) if output is not None else None))
-        except OSError as e:
-            _err(f"sahel-events: cannot write manifest {manifest}: {e.strerror or e}")
-            code = Exit.USAGE
     if stats.note:
         _err(f"sahel-events: {stats.note}")
     if not quiet:

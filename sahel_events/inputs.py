@@ -2,7 +2,10 @@
 
 Every input yields either a `Doc` or an `InputError` naming the file (and
 line); a bad file never stops the others.  Encodings: UTF-8 (with or without
-BOM), UTF-16 with a BOM, and windows-1256 as a named fallback.
+BOM), UTF-16 with a BOM or recognised without one, and windows-1256 as a named
+fallback.  Only regular files (and standard input) are read, each document up
+to a size cap (see fileread).  File names that are not UTF-8 are shown with
+their odd bytes escaped (`shown_name`), the same in doc_id, messages and manifest.
 
 `plan_inputs` yields what a run will read (folders walked lazily in sorted
 order, with sizes for a progress bar); `iter_sources` reads one source at a
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import re
@@ -21,11 +25,21 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
 from .extract import DocMeta
+from .fileread import (
+    DEFAULT_MAX_DOC_BYTES,
+    ReadError,
+    capped_lines,
+    not_regular,
+    open_regular,
+    read_capped,
+    read_regular,
+    too_large,
+)
 
 TEXT_SUFFIX = ".txt"
 JSONL_SUFFIX = ".jsonl"
@@ -62,6 +76,31 @@ class Source:
     sidecar: bool | None = None  # NAME.meta.json beside it (None: not known, look)
 
 
+# Characters of the text this tool reads (ASCII, Latin-1, Arabic, punctuation): how
+# UTF-16 without a byte-order mark is told from binary data with NULs.
+_NOT_TEXT = re.compile("[^\t\n\r\f\v\x20-\x7e\xa0-\xff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u2000-\u206f\ufb50-\ufdff\ufe70-\ufeff]")
+_SNIFF = 8192  # bytes looked at
+
+
+def sniff_utf16(raw: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when bytes without a byte-order mark look like UTF-16:
+    NULs in one of the two byte lanes only (the high bytes of ASCII characters, and
+    of nothing else this tool reads) and, decoded so, nine characters in ten of the
+    scripts above.  Binary data has its NULs in both lanes, or decodes to controls."""
+    sample = raw[:_SNIFF]
+    sample = sample[: len(sample) & ~1]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    low, high = sample[0::2].count(0), sample[1::2].count(0)
+    for enc, nuls, other in (("utf-16-le", high, low), ("utf-16-be", low, high)):
+        if nuls * 20 >= pairs and other * 10 <= nuls:
+            text = sample.decode(enc, "replace")
+            if len(_NOT_TEXT.findall(text)) * 10 <= len(text):
+                return enc
+    return None
+
+
 def decode(raw: bytes) -> tuple[str, str | None]:
     """Text and a warning naming the encoding when it was not UTF-8.
 
@@ -77,6 +116,14 @@ def decode(raw: bytes) -> tuple[str, str | None]:
         except UnicodeDecodeError as e:
             raise ValueError(f"undecodable bytes: UTF-16 byte-order mark but invalid UTF-16 at byte {e.start}") from None
     nuls = raw.count(b"\x00") if b"\x00" in raw else 0  # `in` is a memchr; count is not
+    if nuls and nuls * 40 >= len(raw):
+        enc = sniff_utf16(raw)
+        if enc is not None:
+            name = "UTF-16LE" if enc == "utf-16-le" else "UTF-16BE"
+            try:
+                return raw.decode(enc), f"decoded as {name} (no byte-order mark)"
+            except UnicodeDecodeError as e:
+                raise ValueError(f"undecodable bytes: looks like {name} without a byte-order mark, but invalid at byte {e.start}") from None
     if nuls:
         # A stray NUL in text is kept; many of them (or NULs in bytes that are not UTF-8) mean binary.
         try:
@@ -97,6 +144,24 @@ def decode(raw: bytes) -> tuple[str, str | None]:
     if sum("\u0600" <= c <= "\u06ff" for c in text) < len(text) // 10:
         raise ValueError(f"undecodable bytes: not UTF-8 (byte {utf8_error.start}), and not Arabic in windows-1256")
     return text, "decoded as windows-1256 (not UTF-8)"
+
+
+_ODD_IN_NAME = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def shown_name(name: str) -> str:
+    """A file name as doc_id, messages and the manifest show it.
+
+    A name's bytes that are not UTF-8 reach Python as lone surrogates (surrogate
+    escapes), which no UTF-8 output can hold; they, and control characters (a
+    newline would split a message), are shown as \\xNN.  Other names are unchanged."""
+    if _ODD_IN_NAME.search(name) is None:
+        return name
+    try:
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file name's byte gives: shown as \\udNNN
+        shown = name.encode("utf-8", "backslashreplace").decode("ascii")
+    return _ODD_IN_NAME.sub(lambda m: f"\\x{ord(m.group()):02x}", shown)
 
 
 def stdin_id(text: str) -> str:
@@ -157,15 +222,37 @@ def _record(line: str | bytes, where: str, nbytes: int, published: str | None, s
 
 
 def read_jsonl(data: str, where: str, published: str | None, source: str | None) -> Iterator[Doc | InputError]:
-    for n, line in enumerate(data.splitlines(), 1):
-        if not line.strip():
-            continue
-        yield _record(line, f"{where}:{n}", len(line.encode("utf-8", "surrogatepass")) + 1, published, source)
+    """Records of JSON lines given as decoded text."""
+    return _text_records(data.splitlines(), where, published, source)
 
 
-def read_jsonl_lines(lines: Iterable[bytes], where: str, published: str | None, source: str | None) -> Iterator[Doc | InputError]:
-    """Records of JSON lines given as raw UTF-8 lines (a file or a pipe read line by line)."""
+def _text_records(
+    lines: Iterable[str | int], where: str, published: str | None, source: str | None, max_bytes: int = DEFAULT_MAX_DOC_BYTES
+) -> Iterator[Doc | InputError]:
+    """Records of decoded lines (an int: a line over the cap, of that many bytes)."""
+    n = 0
+    try:
+        for n, line in enumerate(lines, 1):  # noqa: B007 - n is read after a decoding error
+            if isinstance(line, int):
+                yield InputError(f"{where}:{n}", too_large(line, max_bytes), line)
+                continue
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            yield _record(line, f"{where}:{n}", len(line.encode("utf-8", "surrogatepass")) + 1, published, source)
+    except UnicodeDecodeError as e:  # decoded as it is read (UTF-16)
+        yield InputError(f"{where}:{n + 1}", f"undecodable bytes: {e.reason} ({e.encoding.upper()}); the rest of the file skipped")
+
+
+def read_jsonl_lines(
+    lines: Iterable[bytes | int], where: str, published: str | None, source: str | None, max_bytes: int = DEFAULT_MAX_DOC_BYTES
+) -> Iterator[Doc | InputError]:
+    """Records of JSON lines given as raw UTF-8 lines (a file or a pipe read line by
+    line, see `capped_lines`: a line over the cap comes as its length)."""
     for n, raw in enumerate(lines, 1):
+        if isinstance(raw, int):
+            yield InputError(f"{where}:{n}", too_large(raw, max_bytes), raw)
+            continue
         if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if not raw.strip():
@@ -207,19 +294,25 @@ def _read_sidecar(path: str, known: bool | None = None) -> tuple[dict[str, objec
 
 
 def read_file(
-    path: str | os.PathLike[str], shown: str, published: str | None = None, source: str | None = None, sidecar: bool | None = None
+    path: str | os.PathLike[str],
+    shown: str,
+    published: str | None = None,
+    source: str | None = None,
+    sidecar: bool | None = None,
+    max_bytes: int = DEFAULT_MAX_DOC_BYTES,
 ) -> Iterator[Doc | InputError]:
     """Documents of one file; `shown` is the doc_id when no metadata names one.
-    `sidecar`: whether NAME.meta.json exists, when a folder listing already told."""
+    `sidecar`: whether NAME.meta.json exists, when a folder listing already told.
+    Only a regular file is read; a text file (or a line of JSON lines) over
+    `max_bytes` is an InputError, left unread."""
     path = os.fspath(path)
     if is_jsonl_path(path):
-        yield from _read_jsonl_file(path, shown, published, source)
+        yield from _read_jsonl_file(path, shown, published, source, max_bytes)
         return
     try:
-        with open(path, "rb", buffering=0) as fh:  # read whole: no buffer object needed
-            raw = fh.read()
-    except OSError as e:
-        yield InputError(shown, f"cannot read: {e.strerror or e}")
+        raw = read_regular(path, max_bytes)
+    except ReadError as e:
+        yield InputError(shown, str(e))
         return
     if not raw or raw.isspace():
         yield InputError(shown, "empty file", len(raw))
@@ -234,35 +327,45 @@ def read_file(
     yield Doc(text, _meta(record, shown, published, source), warning, shown, len(raw))
 
 
-def _read_jsonl_file(path: str, shown: str, published: str | None, source: str | None) -> Iterator[Doc | InputError]:
+def file_meta(path: str, shown: str, published: str | None, source: str | None, sidecar: bool | None = None) -> DocMeta:
+    """The metadata `read_file` gives a text file's document (its sidecar read, the text not)."""
+    return _meta(_read_sidecar(path, sidecar)[0], shown, published, source)
+
+
+def _read_jsonl_file(path: str, shown: str, published: str | None, source: str | None, max_bytes: int) -> Iterator[Doc | InputError]:
+    """Records of a JSON-lines file, read line by line (each line capped): UTF-8, or
+    UTF-16 decoded as it is read; a file with NULs that is not UTF-16 is read whole."""
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed by the `with` below, after the error is reported
-    except OSError as e:
-        yield InputError(shown, f"cannot read: {e.strerror or e}")
+        fd, size = open_regular(path, 2**62)  # the cap is per line here
+    except ReadError as e:
+        yield InputError(shown, str(e))
         return
-    with fh:
+    with open(fd, "rb") as fh:
         try:
-            head = fh.read(4)
+            head = fh.read(_SNIFF)
+            fh.seek(0)
         except OSError as e:
             yield InputError(shown, f"cannot read: {e.strerror or e}")
             return
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in head and not head.startswith(b"\xef\xbb\xbf")):
-            # UTF-16 (or binary): decode the whole file, then read its lines.
-            raw = head + fh.read()
-            try:
-                text, warning = decode(raw)
-            except ValueError as e:
-                yield InputError(shown, str(e), len(raw))
-                return
-            if warning:
-                yield from (_warned(d, warning) for d in read_jsonl(text, shown, published, source))
-            else:
-                yield from read_jsonl(text, shown, published, source)
+        utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        enc = "utf-16" if utf16 else sniff_utf16(head) if b"\x00" in head[:4] else None
+        if enc is not None:
+            named = "decoded as UTF-16 (byte-order mark)" if utf16 else f"decoded as {_utf16_name(enc)} (no byte-order mark)"
+            lines = _utf16_lines(fh, enc, max_bytes)
+            yield from (_warned(d, named) for d in _text_records(lines, shown, published, source, max_bytes))
             return
-        fh.seek(0)
+        if b"\x00" in head[:4] and not head.startswith(b"\xef\xbb\xbf"):  # binary, most likely: one message for the file
+            try:
+                raw = read_capped(fh.read, max_bytes, size)
+                text, warning = decode(raw)
+            except (ReadError, ValueError) as e:
+                yield InputError(shown, str(e), size)
+                return
+            yield from (_warned(d, warning) for d in read_jsonl(text, shown, published, source))
+            return
         empty = True
         try:
-            for item in read_jsonl_lines(fh, shown, published, source):
+            for item in read_jsonl_lines(capped_lines(fh, max_bytes), shown, published, source, max_bytes):
                 empty = False
                 yield item
         except OSError as e:
@@ -272,8 +375,27 @@ def _read_jsonl_file(path: str, shown: str, published: str | None, source: str |
             yield InputError(shown, "empty file")
 
 
-def _warned(item: Doc | InputError, warning: str) -> Doc | InputError:
-    if isinstance(item, Doc):
+def _utf16_name(enc: str) -> str:
+    return "UTF-16LE" if enc == "utf-16-le" else "UTF-16BE" if enc == "utf-16-be" else "UTF-16"
+
+
+def _utf16_lines(fh: IO[bytes], enc: str, max_bytes: int) -> Iterator[str | int]:
+    """Lines of a UTF-16 stream decoded as they are read, each capped like `capped_lines`
+    (in characters: two bytes each, most of them)."""
+    text = io.TextIOWrapper(fh, encoding=enc, newline=None)  # type: ignore[type-var]
+    limit = max_bytes // 2 + 1
+    while line := text.readline(limit):
+        if len(line) < limit or line.endswith("\n"):
+            yield line
+            continue
+        n = len(line)
+        while (rest := text.readline(limit)) and not rest.endswith("\n"):
+            n += len(rest)
+        yield 2 * (n + len(rest))
+
+
+def _warned(item: Doc | InputError, warning: str | None) -> Doc | InputError:
+    if isinstance(item, Doc) and warning:
         w = "; ".join(x for x in (warning, item.warning) if x)
         return Doc(item.text, item.meta, w, item.origin, item.nbytes)
     return item
@@ -303,7 +425,7 @@ def walk(folder: Path, skip: Iterable[Path] = ()) -> Iterator[Source]:
             with os.scandir(ds) as it:
                 entries = sorted((e.name, _is_real_dir(e)) for e in it)
         except OSError as e:
-            yield Source(rel or str(folder), error=f"cannot read folder: {e.strerror or e}")
+            yield Source(shown_name(rel or str(folder)), error=f"cannot read folder: {e.strerror or e}")
             return
         names = {name for name, _ in entries}
         for name, kind in entries:
@@ -317,14 +439,14 @@ def walk(folder: Path, skip: Iterable[Path] = ()) -> Iterator[Source]:
             try:
                 st = os.stat(p)
             except OSError as e:
-                yield Source(r, p, error="broken link" if os.path.islink(p) else f"cannot read: {e.strerror or e}")
+                yield Source(shown_name(r), p, error="broken link" if os.path.islink(p) else f"cannot read: {e.strerror or e}")
                 continue
             if (st.st_dev, st.st_ino) in skip_ids:
                 continue
             if not stat.S_ISREG(st.st_mode):
-                yield Source(r, p, error="not a regular file")
+                yield Source(shown_name(r), p, error=not_regular(st.st_mode))
                 continue
-            yield Source(r, p, st.st_size, sidecar=name.rsplit(".", 1)[0] + ".meta.json" in names)
+            yield Source(shown_name(r), p, st.st_size, sidecar=name.rsplit(".", 1)[0] + ".meta.json" in names)
 
     yield from visit(os.fspath(folder), "")
 
@@ -343,25 +465,28 @@ def plan_inputs(paths: list[str], skip: Iterable[Path] = ()) -> Iterator[Source]
     """What a run reads, in order: files, folders walked (sorted), and "-" for standard input.
 
     Lazy, like `walk`.  `skip` names files never to read (e.g. the run's own
-    output file inside an input folder)."""
+    output file inside an input folder).  Anything but a folder or a regular
+    file (a FIFO, /dev/zero) comes with an error, unread."""
     skip = tuple(skip)
     for p in paths:
         if p == "-":
             yield Source("stdin")
             continue
-        path = Path(p)
-        if path.is_dir():
-            yield from walk(path, skip)
-        elif path.exists():
-            try:
-                size = path.stat().st_size
-            except OSError:
-                size = 0
-            yield Source(p, p, size)
-        elif path.is_symlink():
-            yield Source(p, p, error="broken link")
+        shown = shown_name(p)
+        try:
+            st = os.stat(p)
+        except FileNotFoundError:
+            yield Source(shown, p, error="broken link" if os.path.islink(p) else "no such file or folder")
+            continue
+        except OSError as e:
+            yield Source(shown, p, error=f"cannot read: {e.strerror or e}")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield from walk(Path(p), skip)
+        elif stat.S_ISREG(st.st_mode):
+            yield Source(shown, p, st.st_size)
         else:
-            yield Source(p, error="no such file or folder")
+            yield Source(shown, p, error=not_regular(st.st_mode))
 
 
 def iter_sources(
@@ -370,22 +495,27 @@ def iter_sources(
     source: str | None = None,
     stdin_text: str | None = None,
     stdin_jsonl: bool = False,
-    stdin_lines: Iterable[bytes] | None = None,
+    stdin_lines: Iterable[bytes | int] | None = None,
+    stdin_error: str | None = None,
+    max_bytes: int = DEFAULT_MAX_DOC_BYTES,
 ) -> Iterator[Doc | InputError]:
     """Every document of every source, in order.
 
-    Standard input is `stdin_text` (already read and decoded) or, for JSON lines,
-    `stdin_lines` (raw lines, read as they come)."""
+    Standard input is `stdin_text` (already read and decoded; `stdin_error` when it
+    could not be) or, for JSON lines, `stdin_lines` (raw lines, read as they come,
+    see `capped_lines`)."""
     for src in sources:
         if src.error is not None:
             yield InputError(src.shown, src.error)
         elif src.path is not None:
-            yield from read_file(src.path, src.shown, published, source, src.sidecar)
+            yield from read_file(src.path, src.shown, published, source, src.sidecar, max_bytes)
         elif stdin_jsonl:
             if stdin_lines is not None:
-                yield from read_jsonl_lines(stdin_lines, "stdin", published, source)
+                yield from read_jsonl_lines(stdin_lines, "stdin", published, source, max_bytes)
             else:
                 yield from read_jsonl(stdin_text or "", "stdin", published, source)
+        elif stdin_error is not None:
+            yield InputError("stdin", stdin_error)
         else:
             text = stdin_text or ""
             if not text.strip():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -193,13 +194,38 @@ def _interrupt(tmp_path: Path, sig: int) -> None:
         assert p.poll() is None and time.monotonic() < deadline, p.stderr.read() if p.stderr else ""
         time.sleep(0.05)
     time.sleep(1.0)  # the workers are busy
+    workers = children(p.pid)
     p.send_signal(sig)
-    _, err = p.communicate(timeout=15)
+    try:
+        _, err = p.communicate(timeout=15)
+    finally:
+        p.kill()  # on a failure, leave nothing running
+        for w in workers:
+            if alive(w):
+                with contextlib.suppress(OSError):
+                    os.kill(w, signal.SIGKILL)
     assert p.returncode == 128 + sig, err
     assert b"interrupted by " + signal.Signals(sig).name.encode() in err
     assert b"documents read" in err and b"Traceback" not in err
     assert out.read_bytes() == b"the earlier run's events\n"
     assert sorted(x.name for x in tmp_path.iterdir()) == ["docs", "events.jsonl"]
+    assert not [w for w in workers if alive(w)], "workers left running"
+
+
+def children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [int(x) for x in fh.read().split()]
+    except OSError:  # not Linux
+        return []
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_sigint_leaves_the_earlier_output_and_no_temporary_file(tmp_path: Path) -> None:
@@ -208,6 +234,11 @@ def test_sigint_leaves_the_earlier_output_and_no_temporary_file(tmp_path: Path) 
 
 def test_sigterm_leaves_the_earlier_output_and_no_temporary_file(tmp_path: Path) -> None:
     _interrupt(tmp_path, signal.SIGTERM)
+
+
+def test_sighup_is_handled_like_sigterm(tmp_path: Path) -> None:
+    """A closed terminal or session: the run stops as for SIGTERM (exit 129), workers stopped."""
+    _interrupt(tmp_path, signal.SIGHUP)
 
 
 def test_closed_pipe_exits_quietly(folder) -> None:  # type: ignore[no-untyped-def]
