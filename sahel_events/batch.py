@@ -22,8 +22,9 @@ Design:
   writes them at the end; see `Deduper`.
 - SIGINT, SIGTERM and SIGHUP stop the workers and raise `Interrupted`;
   `write_atomically` then removes its temporary file, so an earlier output file
-  stays as it was.  `OutputPair` renames the output, then its manifest, which
-  records the output's SHA-256: a pair left half-renamed is seen to differ.
+  stays as it was.  `outfiles.commit_in_order` renames the output, then its
+  manifest, which records the output's SHA-256: a pair left half-renamed is
+  seen to differ.
 """
 
 from __future__ import annotations
@@ -112,9 +113,10 @@ class Budget:
     """A time budget per document in this process: a SIGALRM every second (or a
     quarter of the budget) raises DocTimeout inside the extraction that has run too
     long.  The handler raises only while `started` is set, i.e. inside extract_one's
-    guarded block, never in the code that reads inputs or writes output.  The
-    compiled rules are never modified by an extraction, so stopping one leaves them
-    whole; the Extractor is made anew after a timeout all the same.
+    guarded block, never in the code that reads inputs or writes output.  An
+    extraction changes the compiled rules only to add a lazily compiled pattern, in
+    one assignment, so stopping one leaves them whole; the Extractor is made anew
+    after a timeout all the same.
 
     Signals exist only in the main thread: elsewhere (and without setitimer) the
     budget does nothing."""
@@ -462,8 +464,10 @@ class BatchStats:
         }
 
 
-class Interrupted(Exception):
-    """The run was stopped by a signal; `code` is the conventional exit status 128 + signal."""
+class Interrupted(BaseException):
+    """The run was stopped by a signal; `code` is the conventional exit status 128 + signal.
+    A BaseException: raised wherever the main thread is, often inside an extraction,
+    whose `except Exception` would otherwise take it for that document's failure."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)

@@ -219,7 +219,8 @@ def extract(
     code = Exit.OK
 
     def kept() -> str:
-        return f"; {shown_out} left as it was" if out_file is not None and not out_file.committed else ""
+        replaced = out_file is not None and out_file.tmp is not None  # not a device or a FIFO written in place
+        return f"; {shown_out} left as it was" if replaced and not out_file.committed else ""  # type: ignore[union-attr]
 
     try:
         with signals_raise():

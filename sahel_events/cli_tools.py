@@ -21,6 +21,7 @@ from .evaluate import DEFAULT_FAMILIES, EvaluationError, load_gold, prf, read_pr
 from .explain import explain as explain_text
 from .explain import plain_lines, rich_markup
 from .extract import Extractor
+from .fileread import ReadError, read_stream
 from .inputs import Doc, InputError, decode, iter_inputs
 from .rules import load_rules
 
@@ -59,8 +60,8 @@ def _stdin_text(paths: list[str]) -> str | None:
     if "-" not in paths:
         return None
     try:
-        text, warning = decode(sys.stdin.buffer.read())
-    except ValueError as e:
+        text, warning = decode(read_stream(sys.stdin.buffer))  # at most --max-doc-mb's default
+    except (ReadError, ValueError) as e:
         raise _fail(f"stdin: {e}") from None
     if warning:
         _err(f"stdin: {warning}")

@@ -78,7 +78,7 @@ class Source:
 
 # Characters of the text this tool reads (ASCII, Latin-1, Arabic, punctuation): how
 # UTF-16 without a byte-order mark is told from binary data with NULs.
-_NOT_TEXT = re.compile("[^\t\n\r\f\v\x20-\x7e\xa0-\xff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u2000-\u206f\ufb50-\ufdff\ufe70-\ufeff]")
+_NOT_TEXT = "[^\t\n\r\f\v\x20-\x7e\xa0-\xff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u2000-\u206f\ufb50-\ufdff\ufe70-\ufeff]"  # compiled on first use (re's cache)
 _SNIFF = 8192  # bytes looked at
 
 
@@ -96,7 +96,7 @@ def sniff_utf16(raw: bytes) -> str | None:
     for enc, nuls, other in (("utf-16-le", high, low), ("utf-16-be", low, high)):
         if nuls * 20 >= pairs and other * 10 <= nuls:
             text = sample.decode(enc, "replace")
-            if len(_NOT_TEXT.findall(text)) * 10 <= len(text):
+            if len(re.findall(_NOT_TEXT, text)) * 10 <= len(text):
                 return enc
     return None
 
@@ -146,7 +146,7 @@ def decode(raw: bytes) -> tuple[str, str | None]:
     return text, "decoded as windows-1256 (not UTF-8)"
 
 
-_ODD_IN_NAME = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+_ODD_IN_NAME = "[\x00-\x1f\x7f\ud800-\udfff]"  # compiled on first use (re's cache): most names are printable
 
 
 def shown_name(name: str) -> str:
@@ -155,13 +155,13 @@ def shown_name(name: str) -> str:
     A name's bytes that are not UTF-8 reach Python as lone surrogates (surrogate
     escapes), which no UTF-8 output can hold; they, and control characters (a
     newline would split a message), are shown as \\xNN.  Other names are unchanged."""
-    if _ODD_IN_NAME.search(name) is None:
+    if name.isprintable() or re.search(_ODD_IN_NAME, name) is None:
         return name
     try:
         shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate no file name's byte gives: shown as \\udNNN
         shown = name.encode("utf-8", "backslashreplace").decode("ascii")
-    return _ODD_IN_NAME.sub(lambda m: f"\\x{ord(m.group()):02x}", shown)
+    return re.sub(_ODD_IN_NAME, lambda m: f"\\x{ord(m.group()):02x}", shown)
 
 
 def stdin_id(text: str) -> str:

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import signal
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -28,27 +29,42 @@ class BinarySink(Protocol):
 
 class AtomicFile:
     """A temporary file beside `target` (made now, so an unwritable place fails before
-    any work); `commit()` renames it over the target, `discard()` removes it."""
+    any work); `commit()` renames it over the target, `discard()` removes it.
+
+    A target that exists and is not a regular file (`-o /dev/null`, `/dev/stdout`,
+    a FIFO) is written in place: a rename would put a regular file where the device
+    was (as root, in /dev)."""
 
     def __init__(self, target: Path) -> None:
         self.target = target
+        self.committed = False
+        self.tmp: str | None = None
+        try:
+            in_place = not stat.S_ISREG(os.stat(target).st_mode)
+        except FileNotFoundError:
+            in_place = False
+        if in_place:
+            self.fh: IO[bytes] = open(target, "wb")  # noqa: SIM115 - closed by finish() or discard()
+            return
         parent = target.parent if str(target.parent) else Path(".")
         fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-        self.fh: IO[bytes] = os.fdopen(fd, "wb")
-        self.committed = False
+        self.fh = os.fdopen(fd, "wb")
 
     def finish(self) -> None:
         """Everything written is on disk (not yet renamed)."""
         if not self.fh.closed:
             self.fh.flush()
-            os.fsync(self.fh.fileno())
+            if self.tmp is not None:
+                os.fsync(self.fh.fileno())
             self.fh.close()
-            with contextlib.suppress(OSError):
-                os.chmod(self.tmp, 0o666 & ~_umask())
+            if self.tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.chmod(self.tmp, 0o666 & ~_umask())
 
     def commit(self) -> None:
         self.finish()
-        os.replace(self.tmp, self.target)
+        if self.tmp is not None:
+            os.replace(self.tmp, self.target)
         self.committed = True
 
     def discard(self) -> None:
@@ -56,7 +72,8 @@ class AtomicFile:
         if not self.committed:
             with contextlib.suppress(OSError):
                 self.fh.close()
-            Path(self.tmp).unlink(missing_ok=True)
+            if self.tmp is not None:
+                Path(self.tmp).unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -27,28 +27,32 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import multiprocessing as mp
 import os
-import queue
 import signal
 import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # multiprocessing is imported when a pool starts: a one-process run never pays for it
+    import queue
+    from multiprocessing.connection import Connection
 
 LOOK_EVERY = 1.0  # seconds between looks at the workers' counters, at most (with a budget)
 FRUITLESS_DEATHS = 3  # workers in a row dying with no job in hand: something is wrong with all of them
 
 
-@dataclass(frozen=True, slots=True)
 class Lost:
     """A job whose worker died, or was stopped past the budget, while on it."""
 
-    reason: str
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Lost({self.reason!r})"
 
 
 def timed_out(seconds: float) -> str:
@@ -70,12 +74,16 @@ class Ticket:
         self.missing = len(jobs)
 
 
-@dataclass(slots=True)
 class _Send:
-    seq: int
-    ticket: Ticket
-    idx: list[int]  # which of the ticket's jobs, in order
-    weight: int
+    """A chunk (or what is left of one) sent to one worker."""
+
+    __slots__ = ("seq", "ticket", "idx", "weight")
+
+    def __init__(self, seq: int, ticket: Ticket, idx: list[int], weight: int) -> None:
+        self.seq = seq
+        self.ticket = ticket
+        self.idx = idx  # which of the ticket's jobs, in order
+        self.weight = weight
 
 
 class _Worker:
@@ -116,6 +124,9 @@ def _worker_main(
             os.close(fd)
     _stdout_to_devnull()
     init(*init_args)
+    import queue
+    import threading
+
     inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
     threading.Thread(target=_read_jobs, args=(jobs, inbox), daemon=True).start()
     done = 0
@@ -178,7 +189,11 @@ class Pool:
         work: Callable[[Any], Any],
         budget: float | None = None,
     ) -> None:
-        self._ctx = mp.get_context()
+        import multiprocessing
+        from multiprocessing.connection import wait
+
+        self._wait = wait
+        self._ctx = multiprocessing.get_context()
         method = self._ctx.get_start_method()
         self._fork = method == "fork"
         self._parent = os.getpid() if method in ("fork", "spawn") else None  # a forkserver is its workers' parent
@@ -268,22 +283,26 @@ class Pool:
             jobs = s.ticket.jobs if len(s.idx) == len(s.ticket.jobs) else [s.ticket.jobs[i] for i in s.idx]
             try:
                 w.jobs.send((s.seq, jobs))
-            except OSError:  # it died: its chunks go to a new worker
-                self._lost(w)
-                return
+                continue
+            except OSError:
+                pass
+            self._lost(w)  # it died: its chunks go to a new worker (started outside the except block)
+            return
 
     def _pump(self) -> None:
         wait_for = min(LOOK_EVERY, self.budget / 4) if self.budget else None
-        for conn in wait(list(self._by_conn), wait_for):
+        for conn in self._wait(list(self._by_conn), wait_for):
             w = self._by_conn.get(conn)  # type: ignore[call-overload]
             if w is None:
                 continue
             try:
                 msg = w.results.recv()
             except Exception:  # noqa: BLE001 - end of file, or half a message: the worker died
+                msg = None
+            if msg is None:
                 self._lost(w)
-                continue
-            self._take(w, msg)
+            else:
+                self._take(w, msg)
         if self.budget:
             self._look()
 

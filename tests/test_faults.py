@@ -80,6 +80,25 @@ def test_a_document_past_its_time_budget_is_named_and_the_run_goes_on(tmp_path: 
     assert "11 documents read, 1 failed (12 inputs)" in err.decode()
 
 
+def test_sigterm_during_an_extraction_in_process_stops_the_run(tmp_path: Path) -> None:
+    """-j 1 (and any single document) extracts in the main process, where the signal lands
+    inside the extraction: it must stop the run, not count as that document's failure."""
+    docs = folder(tmp_path)
+    out = tmp_path / "events.jsonl"
+    out.write_bytes(b"earlier\n")
+    pids = tmp_path / "pids"
+    p = patched("extract", "-j", "1", "-o", str(out), str(docs), env={"SLOWDOC_PIDS": str(pids)})
+    try:
+        assert wait_for_pid(p, pids) == p.pid
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=GUARD)
+    finally:
+        p.kill()
+    assert p.returncode == 143, err
+    assert b"interrupted by SIGTERM" in err and b"extraction failed" not in err
+    assert out.read_bytes() == b"earlier\n"
+
+
 def test_doc_timeout_and_max_doc_mb_are_documented() -> None:
     help_text = " ".join(run("extract", "--help").stdout.decode().split())
     assert "--doc-timeout" in help_text and "--max-doc-mb" in help_text

@@ -9,6 +9,7 @@ import json
 import os
 import resource
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -72,6 +73,24 @@ def test_dev_zero_and_a_fifo_are_named_and_skipped_unread(tmp_path: Path) -> Non
     assert "sahel-events: zero.txt: not a regular file (a character device)" in err
     assert "sahel-events: pipe.jsonl: not a regular file (a FIFO)" in err
     assert [x["doc_id"] for x in records(r.stdout)] == [str(tmp_path / "good.txt")]
+
+
+@posix
+def test_an_output_that_is_a_fifo_is_written_into_not_replaced(tmp_path: Path) -> None:
+    """As -o /dev/null or -o /dev/stdout: a rename over it would put a regular file in its place."""
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    try:
+        r = guarded("extract", "-q", "-o", str(fifo), str(tmp_path / "a.txt"))
+        assert r.returncode == 0, r.stderr
+        got, _ = reader.communicate(timeout=GUARD)
+    finally:
+        reader.kill()
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [x["doc_id"] for x in records(got)] == [str(tmp_path / "a.txt")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "events.fifo"]
 
 
 def test_a_document_over_max_doc_mb_is_named_and_skipped(tmp_path: Path) -> None:
