@@ -47,10 +47,11 @@ _KINDS = (
 )
 
 
-def not_regular(mode: int) -> str:
-    """The message for something that is not a regular file, saying what it is."""
+def not_regular(mode: int, named: bool = False) -> str:
+    """The message for something that is not a regular file, saying what it is
+    (`named`: on the command line, where a FIFO could be given as standard input)."""
     kind = next((name for test, name in _KINDS if test(mode)), "a special file")
-    hint = "; give a pipe as standard input (-) to read it" if kind == "a FIFO" else ""
+    hint = "; give a pipe as standard input (-) to read it" if named and kind == "a FIFO" else ""
     return f"not a regular file ({kind}){hint}"
 
 

@@ -44,6 +44,7 @@ from .fileread import (
 TEXT_SUFFIX = ".txt"
 JSONL_SUFFIX = ".jsonl"
 SKIPPED_SUFFIXES = (".gold.jsonl", ".meta.json")
+SIDECAR_MAX_BYTES = 2**20  # a NAME.meta.json holds a few fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,12 +285,11 @@ def _read_sidecar(path: str, known: bool | None = None) -> tuple[dict[str, objec
     if known is None and not os.path.exists(side):
         return {}, None
     try:
-        with open(side, "rb") as fh:
-            loaded = orjson.loads(fh.read())
-    except (OSError, orjson.JSONDecodeError) as e:
-        return {}, f"sidecar {side_name} ignored: {e}"
+        loaded = orjson.loads(read_regular(side, SIDECAR_MAX_BYTES))  # a FIFO or /dev/zero there is not read
+    except (ReadError, orjson.JSONDecodeError) as e:
+        return {}, f"sidecar {shown_name(side_name)} ignored: {e}"
     if not isinstance(loaded, dict):
-        return {}, f"sidecar {side_name} ignored: not a JSON object"
+        return {}, f"sidecar {shown_name(side_name)} ignored: not a JSON object"
     return loaded, None
 
 
@@ -486,7 +486,7 @@ def plan_inputs(paths: list[str], skip: Iterable[Path] = ()) -> Iterator[Source]
         elif stat.S_ISREG(st.st_mode):
             yield Source(shown, p, st.st_size)
         else:
-            yield Source(shown, p, error=not_regular(st.st_mode))
+            yield Source(shown, p, error=not_regular(st.st_mode, named=True))
 
 
 def iter_sources(

@@ -65,6 +65,12 @@ def test_dev_zero_and_a_fifo_are_named_and_skipped_unread(tmp_path: Path) -> Non
     inner.mkdir()
     (inner / "zero.txt").symlink_to("/dev/zero")
     os.mkfifo(inner / "pipe.jsonl")
+    for name, side in (("with-fifo", None), ("with-zero", "/dev/zero")):  # sidecars that are no files
+        (inner / f"{name}.txt").write_text(ARTICLE, encoding="utf-8")
+        if side is None:
+            os.mkfifo(inner / f"{name}.meta.json")
+        else:
+            (inner / f"{name}.meta.json").symlink_to(side)
     r = guarded("extract", "/dev/zero", str(fifo), str(tmp_path / "good.txt"), str(inner))
     assert r.returncode == 1, r.stderr
     err = r.stderr.decode()
@@ -72,7 +78,9 @@ def test_dev_zero_and_a_fifo_are_named_and_skipped_unread(tmp_path: Path) -> Non
     assert f"sahel-events: {fifo}: not a regular file (a FIFO)" in err
     assert "sahel-events: zero.txt: not a regular file (a character device)" in err
     assert "sahel-events: pipe.jsonl: not a regular file (a FIFO)" in err
-    assert [x["doc_id"] for x in records(r.stdout)] == [str(tmp_path / "good.txt")]
+    assert "sahel-events: warning: with-fifo.txt: sidecar with-fifo.meta.json ignored: not a regular file (a FIFO)" in err
+    assert "sahel-events: warning: with-zero.txt: sidecar with-zero.meta.json ignored: not a regular file (a character device)" in err
+    assert [x["doc_id"] for x in records(r.stdout)] == [str(tmp_path / "good.txt"), "with-fifo.txt", "with-zero.txt"]
 
 
 @posix
