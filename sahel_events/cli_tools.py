@@ -436,7 +436,7 @@ def report_cmd(
 
         _guard_pipe(body)
     else:
-        from .batch import write_atomically
+        from .outfiles import write_atomically
 
         try:
             with write_atomically(Path(output)) as fh:
