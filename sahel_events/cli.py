@@ -130,7 +130,7 @@ def extract(
         bool, typer.Option("--dedupe", help="One record per event_id across documents; sources joined, mentions keep doc_id.")
     ] = False,
     manifest: Annotated[
-        Path | None, typer.Option("--manifest", help="Write a JSON manifest: version, rule digest, inputs read/failed, counts.")
+        Path | None, typer.Option("--manifest", help="Write a JSON manifest: version, rule digest, the output's SHA-256 and size, inputs read/failed, counts.")
     ] = None,
     fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first bad input (exit 1).")] = False,
     progress: Annotated[
