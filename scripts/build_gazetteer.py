@@ -434,6 +434,7 @@ def build() -> tuple[str, str, list[str]]:
     sys.path.insert(0, str(ROOT / "scripts"))
     sys.path.insert(0, str(ROOT))
     import translit  # scripts/translit.py
+
     from benchmarks.corpus import FILLER_WORDS
     from sahel_events.text import normalize_term as fold
 

@@ -135,7 +135,7 @@ def _segments(w: str, cc: str, first_word: bool) -> list[tuple[Option, ...]]:
         # --- vowels (and the consonantal ou/w before a vowel)
         if rest.startswith("ou") or rest.startswith("oû") or rest.startswith("où"):
             if vowel(i + 2):  # Oua-, -oua-: a consonant w
-                segs.append(((("و", 1.0),)))
+                segs.append((("و", 1.0),))
             elif start:
                 segs.append((("أو", 1.0),))
             else:
