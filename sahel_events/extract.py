@@ -226,7 +226,7 @@ class Extractor:
                     location=town.name if town else None,
                     latitude=pinfo.latitude if pinfo else None,
                     longitude=pinfo.longitude if pinfo else None,
-                    geo_precision=_geo_precision(sent, loc, pinfo) if place is not None else None,
+                    geo_precision=_geo_precision(sent, loc, pinfo) if place is not None else (3 if country else None),
                     event_date=event_date,
                     time_precision=precision,
                     fatalities=fatalities,

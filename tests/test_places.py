@@ -100,3 +100,81 @@ def test_seed_fields_for_an_analyst(extractor) -> None:  # type: ignore[no-untyp
     advance = [r for r in recs if r["family"] == "advance" and r["location"] == "Bamako"]
     assert advance and advance[0]["geo_precision"] in (1, 2)
     assert abs(advance[0]["latitude"] - 12.65) < 0.1 and abs(advance[0]["longitude"] + 8.0) < 0.1
+
+
+# Places of the generated part of places.toml (scripts/build_gazetteer.py): GeoNames' populated
+# places of the region, spelled by rule or by GeoNames' own Arabic names.
+GENERATED = [
+    # sentence, location, country, admin1, kind
+    ("ووقعت اشتباكات عنيفة في مدينة كولونديبا صباح اليوم.", "Kolondieba", "Mali", "Sikasso", "town"),
+    ("وانتشرت قوات الجيش في بلدة بيلتين شرق البلاد.", "Biltine", "Chad", "Wadi Fira", "town"),
+    ("وفر آلاف السكان من مدينة موبي بعد الهجوم.", "Mubi", "Nigeria", "Adamawa", "town"),
+    ("ووصلت التعزيزات إلى مدينة فايا لارجو في الشمال.", "Faya-Largeau", "Chad", "Borkou", "town"),
+    ("وتقع قرية كاناما قرب الحدود مع النيجر.", "Kanamma", "Nigeria", "Yobe", "town"),
+    ("وعادت الأسواق إلى العمل في ولاية وداي هذا الأسبوع.", "Ouaddai", "Chad", "Ouaddai", "region"),
+    ("وتعرضت عدة قرى في ولاية سوكوتو لهجمات متكررة.", "Sokoto", "Nigeria", "Sokoto", "region"),
+]
+
+
+@pytest.mark.parametrize("sentence, location, country, admin1, kind", GENERATED)
+def test_generated_place_resolves(rules, sentence: str, location: str, country: str, admin1: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    ref = _place(rules, sentence)
+    got = rules.places[ref.place]
+    assert (ref.name, ref.country, got.admin1, ref.kind) == (location, country, admin1, kind)
+    assert got.latitude is not None and got.longitude is not None
+
+
+def test_a_village_spelled_by_rule_needs_context(rules) -> None:  # type: ignore[no-untyped-def]
+    """A small place's generated spelling is a place only after a head or a preposition: village
+    names are often family names."""
+    doc = Document("وأشاد المدرب كولونديبا بأداء اللاعبين.", rules)
+    assert not doc.sentence(0).places
+    assert _place(rules, "وعاد النازحون إلى كولونديبا أمس.").name == "Kolondieba"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "وارتفع سعر الكيلو إلى ألف فرنك في سوق المدينة.",  # Kelo (Chad) «كيلو» is a common word
+        "وقالت المتحدثة إن سارة ستزور المدرسة غدا.",  # GeoNames' «سارة» for Sarh is a first name
+        "وشكلت الحكومة لجنة وزارية لمتابعة الملف.",  # «وزارية» is not و + «زارية» (Zaria)
+    ],
+)
+def test_common_words_are_not_generated_places(rules, sentence: str) -> None:  # type: ignore[no-untyped-def]
+    doc = Document(sentence, rules)
+    assert [p.ref for p in doc.sentence(0).places] == []
+
+
+@pytest.mark.parametrize(
+    "sentence, country",
+    [
+        ("وفرض مسلحون حصارا على قرية نيجرية قرب الحدود منذ أسابيع.", "Niger"),
+        ("وسيطر مسلحون على بلدة مالية قرب الحدود.", "Mali"),
+        ("وسيطر مقاتلو الجماعة على مدينة تشادية في الشرق.", "Chad"),
+    ],
+)
+def test_an_unnamed_village_of_a_country_is_a_country_level_place(extractor, sentence: str, country: str) -> None:  # type: ignore[no-untyped-def]
+    """«قرية نيجرية»: the event has the country, no location, and geo_precision 3 (ACLED's region level)."""
+    recs = [e.to_record() for e in extractor.extract(sentence, DocMeta("t", "2025-06-01"))]
+    assert recs
+    assert all((r["country"], r["location"], r["geo_precision"]) == (country, None, 3) for r in recs)
+
+
+def test_financial_mali_is_no_country_level_place(rules) -> None:  # type: ignore[no-untyped-def]
+    """«مدينة مالية» may be a financial city: only «قرية/بلدة مالية» make the country-level place."""
+    doc = Document("وتطمح دبي إلى أن تصبح مدينة مالية عالمية.", rules)
+    assert all(p.ref.name != "Mali" for p in doc.sentence(0).places)
+
+
+@pytest.mark.parametrize(
+    "sentence, location, country",
+    [
+        ("ووصل الوفد إلى سان بطرسبرغ للمشاركة في القمة.", "Saint Petersburg", "Russia"),
+        ("وعقدت القمة في مدينة سوتشي الروسية.", "Sochi", "Russia"),
+        ("وألقى الوزير كلمة أمام الجمعية العامة في نيويورك.", "New York City", "United States"),
+        ("وانعقد المنتدى في إسطنبول بحضور وزراء أفارقة.", "Istanbul", "Turkey"),
+    ],
+)
+def test_venues_of_diplomacy(rules, sentence: str, location: str, country: str) -> None:  # type: ignore[no-untyped-def]
+    ref = _place(rules, sentence)
+    assert (ref.name, ref.country) == (location, country)

@@ -151,7 +151,7 @@ def test_one_row_per_event_and_one_point_per_located_event(samples: tuple[list[d
     recs, texts = samples
     page = Page(render_report(recs, texts))
     rows = [a for a in page.all("tr") if a.get("id", "").startswith("e")]
-    assert len(rows) == len(recs) == 77
+    assert len(rows) == len(recs) > 20
     located = sum(r["latitude"] is not None for r in recs)
     assert located > 20
     assert len(page.all("circle", "event")) == located
