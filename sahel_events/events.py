@@ -197,7 +197,9 @@ def _union(a: tuple[Mention, ...] | list[Mention], b: tuple[Mention, ...] | list
     return tuple(sorted(set(a) | set(b), key=lambda m: (m.start, m.end)))
 
 
-_YEARS = re.compile(r"\s*\(\d{4}-\d{0,4}\)$")
+# Opens only where a run of spaces opens (the lookbehind): `sub` would otherwise
+# try every space of a long run and walk the rest of it each time.
+_YEARS = re.compile(r"(?<!\s)\s*\(\d{4}-\d{0,4}\)$")
 
 
 def short_name(name: str | None) -> str | None:
