@@ -800,6 +800,15 @@ _SPAN = 24  # tokens an expression may run before its number (the longest in cor
 _NEAR = [True] * (_SPAN + 1)
 
 
+def _top(p: _Parser, i: int) -> tuple[_R, bool] | None:
+    """`p.top(i)`, or None when the expression resolves outside the calendar:
+    «أمس» published 0001-01-01, «الشهر المقبل» published 9999-12-31."""
+    try:
+        return p.top(i)
+    except (OverflowError, ValueError):  # date arithmetic past year 1 or 9999
+        return None
+
+
 def find_dates(text: str, grammar: DateGrammar, ref: dt.date | None, start: int = 0, end: int | None = None) -> list[DateMention]:
     """Every date expression in text[start:end] (normalised text), resolved against `ref`
     (the publication date; None: only expressions that write their year)."""
@@ -823,7 +832,7 @@ def find_dates(text: str, grammar: DateGrammar, ref: dt.date | None, start: int 
         # Every expression opens with a number or a grammar phrase: most words open none.
         if i < free or tok.kind not in ("num", "dd") and tok.text not in openers:
             continue
-        got = p.top(i) if tok.kind in ("num", "dd") or p._at(i) else None
+        got = _top(p, i) if tok.kind in ("num", "dd") or p._at(i) else None
         if got is None:
             continue
         r, since = got

@@ -128,6 +128,7 @@ class Alternation:
 _BREAK_CHARS = frozenset(".!?؟؛\n")
 _WORD_RE = re.compile(f"^[{_LETTER}]+(?: [{_LETTER}]+)*$")
 _DIGITS_RE = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)$")
+_COUNT_DIGITS = 7  # a stated death toll has at most 7 digits (9,999,999)
 
 # Kinds of lexicon words (and of a few tokens).
 NUM, MULT, VAGUE = "num", "mult", "vague"
@@ -495,7 +496,9 @@ def _items(text: str, g: NumberGrammar, start: int, end: int) -> list[_Item]:
             tkinds: frozenset[str] = frozenset()
             num = 0
             if _DIGITS_RE.match(tok.text) and not text.startswith("%", tok.end):
-                tkinds, num = frozenset({NUM}), int(tok.text.replace(",", ""))
+                digits = tok.text.replace(",", "")
+                if len(digits) <= _COUNT_DIGITS:  # a longer run is no head count (and `int` refuses 4,301 digits)
+                    tkinds, num = frozenset({NUM}), int(digits)
                 if tok.end < len(text) and text[tok.end] in ".," and text[tok.end + 1 : tok.end + 2].isdigit():
                     tkinds, num = frozenset(), 0  # 3.5 or 1,5: not a head count
             elif tok.text in ("و", "ف"):
