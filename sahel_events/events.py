@@ -179,18 +179,41 @@ def _unnamed(actor: str | None) -> bool:
 
 def merge(events: list[Event]) -> list[Event]:
     """Merge mentions of one event, in document order (first mention first)."""
-    out: list[Event] = []
-    extra: list[list[Mention]] = []  # mentions gathered, joined once at the end
-    for e in sorted(events, key=lambda e: (e.mentions[0].start, e.mentions[0].end, e.rule_id)):
-        for i, o in enumerate(out):
-            if o.compatible(e):
-                out[i] = o.merged(e, with_mentions=False)
-                extra[i].extend(e.mentions)
-                break
-        else:
-            out.append(e)
-            extra.append([])
-    return [replace(o, mentions=_union(o.mentions, more)) if more else o for o, more in zip(out, extra, strict=True)]
+    m = Merger()
+    m.add(events)
+    return m.result()
+
+
+def _first_mention(e: Event) -> tuple[int, int, str]:
+    return e.mentions[0].start, e.mentions[0].end, e.rule_id
+
+
+class Merger:
+    """`merge` fed in parts: a large document's windows one after the other.
+
+    Each part's mentions must all follow the previous parts' (as windows do):
+    the events are then taken in the same order as `merge` takes them all."""
+
+    __slots__ = ("_extra", "_out")
+
+    def __init__(self) -> None:
+        self._out: list[Event] = []
+        self._extra: list[list[Mention]] = []  # mentions gathered, joined once at the end
+
+    def add(self, events: list[Event]) -> None:
+        out, extra = self._out, self._extra
+        for e in sorted(events, key=_first_mention):
+            for i, o in enumerate(out):
+                if o.compatible(e):
+                    out[i] = o.merged(e, with_mentions=False)
+                    extra[i].extend(e.mentions)
+                    break
+            else:
+                out.append(e)
+                extra.append([])
+
+    def result(self) -> list[Event]:
+        return [replace(o, mentions=_union(o.mentions, more)) if more else o for o, more in zip(self._out, self._extra, strict=True)]
 
 
 def _union(a: tuple[Mention, ...] | list[Mention], b: tuple[Mention, ...] | list[Mention]) -> tuple[Mention, ...]:

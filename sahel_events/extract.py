@@ -10,16 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 from .dates import latest_explicit_date
-from .events import Event, Mention, fill_note, merge, short_name
+from .events import Event, Mention, Merger, fill_note, merge, short_name
 from .judge import judge
-from .match import ActorRef, Document, Entity, PlaceRef, Sentence, tense
+from .match import ActorRef, Document, Entity, PlaceRef, Sentence, count_countries, main_of, tense
 from .numbers import find_fatalities, total_fatalities
 from .rules import Rule, RuleSet, SlotSpec, load_rules
+from .scan import utf8
+from .text import Normalized, normalize, windows
 
 _PREP = ("ب", "ل", "ك")
+
+# A document longer than LARGE characters is read in windows of at most WINDOW
+# characters (see `text.windows`), so that memory is bounded however long it is.
+# Anything shorter than 1 MiB is read whole, as it always was.
+LARGE = 1 << 20
+WINDOW = 1 << 18
+_KEEP = 1 << 23  # normalised characters the first pass keeps for the second (16 MB of Arabic); the rest is normalised again
+_LOOK_BACK = 4  # sentences an antecedent or a missing actor is looked for in (see _antecedent)
+_UNKNOWN = object()  # the reference date, not worked out yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,27 +72,74 @@ class Extractor:
         self._order = {r.id: i for i, r in enumerate(self.rules.rules)}
 
     def extract(self, text: str, meta: DocMeta | None = None) -> list[Event]:
-        meta = meta or DocMeta(doc_id="stdin:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12])
-        doc = Document(text, self.rules)
-        cands, ref = self._candidates(doc, meta)
-        events = merge([ev for c in cands if c.dropped is None for ev in self._events(doc, c, meta, ref)])
+        meta = meta or DocMeta(doc_id="stdin:" + _sha256(text)[:12])
+        events = self._whole(text, meta) if len(text) <= LARGE else self._windowed(text, meta)
         if meta.published:
             # Reported without a date of its own: the publication date, known to a week (ACLED precision 2).
             events = [e if e.event_date else replace(e, event_date=meta.published[:10], time_precision=2) for e in events]
         return events
+
+    def _whole(self, text: str, meta: DocMeta) -> list[Event]:
+        """The events of a document read as one piece."""
+        doc = Document(text, self.rules)
+        cands, ref = self._candidates(doc, meta)
+        return merge([ev for c in cands if c.dropped is None for ev in self._events(doc, c, meta, ref)])
+
+    def _windowed(self, text: str, meta: DocMeta) -> list[Event]:
+        """The events of a large document, read one window at a time.
+
+        What a document carries from sentence to sentence is carried from window
+        to window: the reference date and the main country (found by a first pass
+        over every window), the actors of the last sentences (antecedents and
+        missing actors), and the merging of mentions into events.  Only the
+        windows' ends differ from reading it whole (see `text.windows`)."""
+        rs = self.rules
+        spans = windows(text, WINDOW)
+        ref = _published(meta)
+        dated = ref is not None or rs.dates is None
+        counts: dict[int, list[int]] = {}
+        base = 0
+        kept: list[tuple[str, frozenset[str]] | None] = []  # normalised windows, for the second pass
+        room = _KEEP
+        for a, b in spans:  # the first pass: what the whole document decides
+            norm = normalize(text[a:b])
+            if not dated:
+                assert rs.dates is not None
+                got = latest_explicit_date(norm.text, rs.dates)
+                if got is not None and (ref is None or got > ref):
+                    ref = got
+            data = utf8(norm.text)
+            count_countries(data, rs, counts, base)
+            base += len(data)
+            room -= len(norm.text)
+            kept.append((norm.text, norm.changed) if room >= 0 else None)
+        main = main_of(counts, rs)
+        merger = Merger()
+        before: deque[list[Entity]] = deque(maxlen=_LOOK_BACK)
+        for k, (a, b) in enumerate(spans):
+            window = text[a:b]
+            got_norm, kept[k] = kept[k], None
+            again = Normalized(window, *got_norm) if got_norm is not None else None
+            doc = Document(window, rs, offset=a, before=tuple(before), main=main, norm=again)
+            cands, _ = self._candidates(doc, meta, ref)
+            merger.add([ev for c in cands if c.dropped is None for ev in self._events(doc, c, meta, ref)])
+            before.extend(doc.last_actors(_LOOK_BACK))
+        return merger.result()
 
     def candidates(self, text: str, meta: DocMeta | None = None) -> list[Candidate]:
         """Every match with its verdict (for explain and rule tests)."""
         return self._candidates(Document(text, self.rules), meta or DocMeta())[0]
 
     # -- stages ----------------------------------------------------------------
-    def _candidates(self, doc: Document, meta: DocMeta) -> tuple[list[Candidate], dt.date | None]:
+    def _candidates(self, doc: Document, meta: DocMeta, known: object = _UNKNOWN) -> tuple[list[Candidate], dt.date | None]:
+        """Every match of the document with its verdict, and the reference date
+        (`known`: the reference date when the caller has worked it out)."""
         rs = self.rules
         out: list[Candidate] = []
         kinds_of = self._kinds
         anchored = doc.anchor_sentences()
-        ref: dt.date | None = None
-        ref_known = False
+        ref_known = known is not _UNKNOWN
+        ref: dt.date | None = known if isinstance(known, dt.date) else None
         for si in anchored:
             sent = doc.sentence(si)
             found: dict[tuple[int, int], Candidate] = {}
@@ -152,7 +211,7 @@ class Extractor:
         sent = doc.sentence(c.sentence)
         event_date, precision = _event_date(doc, sent, c, ref)
         fatalities, tags = _fatalities_and_tags(doc, sent, c)
-        mention = Mention(c.span[0], c.span[1], doc.original[c.span[0] : c.span[1]])
+        mention = Mention(doc.offset + c.span[0], doc.offset + c.span[1], doc.original[c.span[0] : c.span[1]])
         out = []
         locs: list[Entity | None] = list(c.locations) or [None]
         tgts: list[Entity | None] = list(c.targets) or [c.slots.get("actor2")]
@@ -308,16 +367,29 @@ def _anchor_info(doc: Document, sent: Sentence, c: Candidate) -> tuple[str, str,
     return sent.terms[c.anchor][c.anchor_term]
 
 
-def _reference(doc: Document, meta: DocMeta) -> dt.date | None:
-    """The date events are dated against: publication, else the latest date the text names with its year."""
+def _published(meta: DocMeta) -> dt.date | None:
     if meta.published:
         try:
             return dt.date.fromisoformat(meta.published[:10])
         except ValueError:
             pass
-    if doc.rules.dates is None:
-        return None
+    return None
+
+
+def _reference(doc: Document, meta: DocMeta) -> dt.date | None:
+    """The date events are dated against: publication, else the latest date the text names with its year."""
+    got = _published(meta)
+    if got is not None or doc.rules.dates is None:
+        return got
     return latest_explicit_date(doc.norm.text, doc.rules.dates)
+
+
+def _sha256(text: str) -> str:
+    """SHA-256 of the text's UTF-8, encoded a window at a time (a 50 MB text would double in memory)."""
+    h = hashlib.sha256()
+    for i in range(0, len(text), WINDOW):
+        h.update(text[i : i + WINDOW].encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def _event_date(doc: Document, sent: Sentence, c: Candidate, ref: dt.date | None) -> tuple[str | None, int | None]:
@@ -442,7 +514,7 @@ def _nearest(doc: Document, sent: Sentence, c: Candidate, spec: SlotSpec) -> Ent
 
 def _look_back(doc: Document, si: int, spec: SlotSpec) -> Entity | None:
     """The latest fitting actor of up to three earlier sentences."""
-    for j in range(si - 1, max(-1, si - 4), -1):
+    for j in range(si - 1, si - 4, -1):  # before sentence 0: the previous window's (none when read whole)
         for ent in reversed(doc.actors_of(j)):
             ref = ent.ref
             assert isinstance(ref, ActorRef)
@@ -504,7 +576,7 @@ def _resolve(doc: Document, si: int, ent: Entity | None, country: str | None, rs
 
 def _antecedent(doc: Document, si: int, before: int) -> ActorRef | None:
     """The armed group named last before token `before` of sentence `si` (four sentences back at most)."""
-    for j in range(si, max(-1, si - 5), -1):
+    for j in range(si, si - _LOOK_BACK - 1, -1):
         for ent in reversed(doc.actors_of(j)):
             if j == si and ent.start >= before:
                 continue

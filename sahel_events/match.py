@@ -78,12 +78,30 @@ def tense(form: str, prefix: str, morph: Morphology) -> str:
 
 
 class Document:
-    """One document under analysis: normalised text and lazily analysed sentences."""
+    """One document under analysis: normalised text and lazily analysed sentences.
 
-    def __init__(self, text: str, rules: RuleSet) -> None:
+    A large document is analysed as a series of these, one per window
+    (`text.windows`): `offset` is where the window starts in the document,
+    `before` the actors of the sentences just before it (the last one last),
+    read for an antecedent or a missing actor, `main` the document's main
+    country ("" for none) when a pass over the whole document found it, and
+    `norm` the window's normalisation when that pass kept it."""
+
+    def __init__(
+        self,
+        text: str,
+        rules: RuleSet,
+        *,
+        offset: int = 0,
+        before: tuple[list[Entity], ...] = (),
+        main: str | None = None,
+        norm: Normalized | None = None,
+    ) -> None:
         self.original = text
         self.rules = rules
-        self.norm: Normalized = normalize(text)
+        self.offset = offset
+        self.before = before
+        self.norm: Normalized = normalize(text) if norm is None else norm
         self._spans: list[tuple[int, int]] = []  # sentences split so far
         self._starts: list[int] = []
         self._bounds: Iterator[re.Match[str]] | None = None  # sentence ends still to read
@@ -91,7 +109,7 @@ class Document:
         self._utf8: bytes | None = None
         self._cache: dict[int, Sentence] = {}
         self._actors: dict[int, list[Entity]] = {}  # sentences read for their actors only
-        self._main: str | None = None
+        self._main: str | None = main
         self._tags: dict[int, tuple[str, ...]] = {}
         self._cues: dict[int, list[tuple[int, int, int]]] = {}
         self._gaps: dict[tuple[int, int, int, int], list[int]] = {}
@@ -174,21 +192,37 @@ class Document:
         """The country the document names most (its names, capital, nationality); ties: the first named."""
         if self._main is None:
             counts: dict[int, list[int]] = {}
-            rs = self.rules
-            data = self.utf8
-            # Byte offsets throughout: only the order of first mentions matters.
-            hits = rs.country_names.byte_hits(data, overlapping=True) if rs.country_names is not None else []
-            for k, start, end in hits:
-                before = char_before(data, start) or " "
-                after = char_at(data, end) or " "
-                if before.isalpha() and before not in "وبلفك" or after.isalpha() and after not in "هيو":
-                    continue  # inside another word
-                c = counts.setdefault(rs.country_of_name[k], [0, start])
-                c[0] += 1
-                c[1] = min(c[1], start)
-            best = min(counts.items(), key=lambda kv: (-kv[1][0], kv[1][1]), default=None)
-            self._main = self.rules.countries[best[0]].name if best else ""
+            count_countries(self.utf8, self.rules, counts)
+            self._main = main_of(counts, self.rules)
         return self._main or None
+
+    def last_actors(self, k: int) -> list[list[Entity]]:
+        """The actors of the last k sentences (the last one last): the `before` of the next window.
+
+        Only the end of the text is split: a scan that starts inside a run of
+        sentence ends finds that run's end, and from there the same boundaries
+        as a scan of the whole text."""
+        text = self.norm.text
+        n = len(text)
+        back = 4096
+        while True:
+            lo = max(0, n - back)
+            bounds = [m.span() for m in sentence_ends(text, lo)]
+            if lo == 0:
+                starts = [0] + [e for _, e in bounds]
+                ends = [s for s, _ in bounds] + [n]
+            else:  # what lies before the first boundary began before lo: no whole sentence
+                starts = [e for _, e in bounds]
+                ends = [s for s, _ in bounds[1:]] + [n]
+            spans = [(s, e) for s, e in zip(starts, ends, strict=True) if e > s]
+            if lo == 0 or len(spans) >= k:
+                break
+            back *= 4
+        out = []
+        for s, e in spans[-k:]:
+            _, _, toks, _, raw = self._words(-1, whole=False, span=(s, e))
+            out.append(self._entities(toks, raw)[0])
+        return out
 
     def sentence(self, i: int) -> Sentence:
         s = self._cache.get(i)
@@ -198,7 +232,10 @@ class Document:
 
     def actors_of(self, i: int) -> list[Entity]:
         """The actors of sentence i.  Earlier sentences are read for an antecedent or
-        a missing actor only: they are not analysed whole (no rule words, clauses, years)."""
+        a missing actor only: they are not analysed whole (no rule words, clauses, years).
+        A negative i is a sentence before this text (`before`), if it holds that many."""
+        if i < 0:
+            return self.before[i] if -i <= len(self.before) else []
         s = self._cache.get(i)
         if s is not None:
             return s.actors
@@ -237,13 +274,14 @@ class Document:
         return Sentence(i, s, e, toks, terms, actors, places, clause, years)
 
     def _words(
-        self, i: int, whole: bool = True
+        self, i: int, whole: bool = True, span: tuple[int, int] | None = None
     ) -> tuple[int, int, list[Token], list[dict[int, tuple[str, str, str]]], list[tuple[int, int, str, int, str, str]]]:
         """Sentence i's span, tokens, rule words (term id -> form, prefix, suffix) of
         every token, and name hits (first token, end, kind, index, prefix, suffix).
-        With `whole` False the rule words are left out (an actors-only reading)."""
+        With `whole` False the rule words are left out (an actors-only reading);
+        `span`: the characters to read instead of sentence i's."""
         rs = self.rules
-        s, e = self.span(i)
+        s, e = self.span(i) if span is None else span
         toks = tokenize(self.norm.text, s, e)
         # The words joined by single spaces, where each character's token is known.
         starts: list[int] = []
@@ -502,6 +540,27 @@ class Document:
             if el.role:
                 nb[el.role] = ent
             yield from self.walk(sent, els, k + 1, ent.end if step > 0 else ent.start - 1, step, nb, kinds)
+
+
+def count_countries(data: bytes, rs: RuleSet, counts: dict[int, list[int]], base: int = 0) -> None:
+    """Add the country names of normalised UTF-8 `data` to `counts` (country ->
+    [mentions, first byte offset]); `base`: where `data` starts in the document's bytes.
+    Byte offsets throughout: only the order of first mentions matters."""
+    hits = rs.country_names.byte_hits(data, overlapping=True) if rs.country_names is not None else []
+    for k, start, end in hits:
+        before = char_before(data, start) or " "
+        after = char_at(data, end) or " "
+        if before.isalpha() and before not in "وبلفك" or after.isalpha() and after not in "هيو":
+            continue  # inside another word
+        c = counts.setdefault(rs.country_of_name[k], [0, base + start])
+        c[0] += 1
+        c[1] = min(c[1], base + start)
+
+
+def main_of(counts: dict[int, list[int]], rs: RuleSet) -> str:
+    """The country named most, ties going to the first named ("" for none)."""
+    best = min(counts.items(), key=lambda kv: (-kv[1][0], kv[1][1]), default=None)
+    return rs.countries[best[0]].name if best else ""
 
 
 def _longest_first(e: Entity) -> tuple[int, int]:

@@ -31,7 +31,9 @@ __all__ = [
     "normalize_term",
     "sentence_ends",
     "sentence_spans",
+    "cuts",
     "tokenize",
+    "windows",
 ]
 
 
@@ -245,6 +247,11 @@ class Normalized:
         self._map: OffsetMap | None = None
 
     @property
+    def changed(self) -> frozenset[str]:
+        """The characters of the original that normalisation changed."""
+        return self._changed
+
+    @property
     def map(self) -> OffsetMap:
         if self._map is None:
             self._map = OffsetMap(self.original, self._changed)
@@ -312,10 +319,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans_between(_SENT_END, text)
 
 
-def sentence_ends(text: str) -> Iterator[re.Match[str]]:
-    """The sentence boundaries of the normalised text, one at a time: a sentence
-    runs from one boundary's end to the next one's start (empty ones skipped)."""
-    return _SENT_END.finditer(text)
+def sentence_ends(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+    """The sentence boundaries of the normalised text (from `pos`), one at a time: a
+    sentence runs from one boundary's end to the next one's start (empty ones skipped)."""
+    return _SENT_END.finditer(text, pos)
 
 
 _SPAN_OF = re.Match.span
@@ -332,3 +339,53 @@ def spans_between(boundary: re.Pattern[str], text: str) -> list[tuple[int, int]]
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Word tokens of text[start:end] with positions in `text`."""
     return [_NEW(Token, (m.start(), m.end(), m.group())) for m in _TOKEN.finditer(text, start, len(text) if end is None else end)]
+
+
+def windows(text: str, size: int) -> list[tuple[int, int]]:
+    """(start, end) of consecutive stretches of the ORIGINAL `text`, each at most
+    `size` characters, that cover it; a large document is read one at a time.
+
+    A stretch ends, in this order of preference, in its second half:
+    - before a line break (the next one opens with it): its sentences are then
+      exactly the document's, and nothing of the rule language spans a line break;
+    - before a sentence end («.» «!» «؟» … as `sentence_spans` finds them): the same
+      sentences again;
+    - before a space: a "sentence" longer than half a stretch is cut in two there;
+    - at `size` characters when the text has no space at all."""
+    return [(a, b) for a, b, _ in cuts(text, size)]
+
+
+def cuts(text: str, size: int) -> list[tuple[int, int, str]]:
+    """`windows` with the kind of each window's end: "line", "sentence", "space",
+    "hard", or "end" for the last."""
+    out: list[tuple[int, int, str]] = []
+    start, n = 0, len(text)
+    while n - start > size:
+        cut, kind = _cut(text, start + size // 2, start + size)
+        out.append((start, cut, kind))
+        start = cut
+    out.append((start, n, "end"))
+    return out
+
+
+def _cut(text: str, lo: int, hi: int) -> tuple[int, str]:
+    """Where a stretch ending in text[lo:hi] should end (lo < result <= hi), and why."""
+    i = text.rfind("\n", lo + 1, hi)
+    if i > lo:
+        return i, "line"
+    norm = normalize(text[lo:hi])
+    t = norm.text
+    last = None
+    for m in _SENT_END.finditer(t):
+        # The boundary and the two characters after it lie inside, so its lookahead saw
+        # what the document has; it does not open the stretch, whose start cannot look
+        # behind; it is not «␣!.», whose second period the document judges by the space
+        # before (a stretch opening at «!» would not see it); and no period ends the
+        # stretch before it (a period at the very end would pass for a sentence end).
+        a = m.start()
+        if a >= 2 and m.end() + 2 <= len(t) and t[a - 1] != "." and not (t[a - 1].isspace() and t[a + 1 : a + 2] == "."):
+            last = m
+    if last is not None:
+        return lo + norm.map.to_orig(last.start()), "sentence"
+    i = max(text.rfind(" ", lo + 1, hi), text.rfind("\t", lo + 1, hi))
+    return (i, "space") if i > lo else (hi, "hard")

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sahel_events import DocMeta
-from sahel_events.text import _FULL, normalize, normalize_term, sentence_spans, tokenize
+from sahel_events.text import _FULL, cuts, normalize, normalize_term, sentence_ends, sentence_spans, tokenize, windows
 
 
 def test_letters_are_unified() -> None:
@@ -152,3 +152,58 @@ def test_spans_map_back_as_translating_one_character_at_a_time(text: str, picks:
         s = ref[a]
         want = (s, s) if b <= a else (s, min(max(ref[b], ref[b - 1] + 1), len(text)))
         assert got == want, (a, b)
+
+
+# -- windows of a large document (issue 12, item 7) --------------------------------
+
+_WINDOW_BITS = st.sampled_from(
+    ["قال", "الجيش", "حِصَـار", " ", "  ", ".", ". ", "!", "؟", "\n", "\r\n", "3.5", "أ.ف.ب", "»", "...", " !.", "ﻻ", "\u200f"]
+)
+
+
+def _norm_offset(text: str, i: int) -> int:
+    return len(normalize(text[:i]).text)  # normalisation is character by character
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WINDOW_BITS, max_size=80).map("".join), st.integers(4, 60))
+def test_windows_cut_between_sentences_unless_one_is_half_a_window_long(text: str, size: int) -> None:
+    """Windows cover the text in order, none longer than `size`; a cut at a line break
+    or a sentence end leaves every sentence of the document as it was."""
+    got = cuts(text, size)
+    assert windows(text, size) == [(a, b) for a, b, _ in got]
+    assert got[0][0] == 0 and got[-1][1] == len(text)
+    assert all(a < b <= a + size for a, b, _ in got) or text == ""
+    assert all(b == a2 for (_, b, _), (a2, _, _) in zip(got, got[1:], strict=False))
+    norm = normalize(text).text
+    whole = set(sentence_spans(norm))
+    pieces = set()
+    for a, b, _ in got:
+        base = _norm_offset(text, a)
+        pieces |= {(base + s, base + e) for s, e in sentence_spans(normalize(text[a:b]).text)}
+    if all(kind in ("line", "sentence", "end") for _, _, kind in got):
+        assert pieces == whole
+    ends = {m.start() for m in sentence_ends(norm)}
+    for a, b, kind in got:
+        # What each kind says of the cut, and a cut inside a sentence only when the
+        # second half of the window holds no line break, no sentence end, no space.
+        second = text[a + size // 2 + 1 : b]
+        assert {
+            "line": text[b : b + 1] == "\n",
+            "sentence": _norm_offset(text, b) in ends and "\n" not in second,
+            "space": text[b : b + 1] in (" ", "\t") and "\n" not in second,
+            "hard": b - a == size and not any(ch in " \t\n" for ch in second),
+            "end": b == len(text),
+        }[kind]
+
+
+def test_windows_prefer_a_line_break_then_a_sentence_end_then_a_space() -> None:
+    para = "قال الجيش إن الوضع هادئ. وأضاف أن الطريق مفتوح! "
+    text = (para * 40 + "\n") * 3
+    assert all(text[a] == "\n" for a, _ in windows(text, 3000)[1:])
+    line = para * 120
+    assert all(line[a] in ".!" for a, _ in windows(line, 3000)[1:])
+    words = "قال الجيش إن الوضع هادئ " * 400
+    assert all(words[a] == " " for a, _ in windows(words, 3000)[1:])
+    blob = "ب" * 10_000
+    assert windows(blob, 3000) == [(0, 3000), (3000, 6000), (6000, 9000), (9000, 10_000)]
