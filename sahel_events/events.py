@@ -194,21 +194,27 @@ class Merger:
     Each part's mentions must all follow the previous parts' (as windows do):
     the events are then taken in the same order as `merge` takes them all."""
 
-    __slots__ = ("_extra", "_out")
+    __slots__ = ("_extra", "_kinds", "_out")
 
     def __init__(self) -> None:
         self._out: list[Event] = []
         self._extra: list[list[Mention]] = []  # mentions gathered, joined once at the end
+        # (family, type) -> the events of `out` of that kind, in order: only they can be
+        # compatible, so a large document's mention is not compared with every event.
+        self._kinds: dict[tuple[str, str], list[int]] = {}
 
     def add(self, events: list[Event]) -> None:
         out, extra = self._out, self._extra
         for e in sorted(events, key=_first_mention):
-            for i, o in enumerate(out):
+            same = self._kinds.setdefault((e.family, e.type_key), [])
+            for i in same:
+                o = out[i]
                 if o.compatible(e):
                     out[i] = o.merged(e, with_mentions=False)
                     extra[i].extend(e.mentions)
                     break
             else:
+                same.append(len(out))
                 out.append(e)
                 extra.append([])
 

@@ -99,7 +99,7 @@ class Extractor:
         dated = ref is not None or rs.dates is None
         counts: dict[int, list[int]] = {}
         base = 0
-        kept: list[tuple[str, frozenset[str]] | None] = []  # normalised windows, for the second pass
+        kept: list[tuple[str, frozenset[str], list[tuple[int, frozenset[str]]] | None] | None] = []  # for the second pass
         room = _KEEP
         for a, b in spans:  # the first pass: what the whole document decides
             norm = normalize(text[a:b])
@@ -112,7 +112,7 @@ class Extractor:
             count_countries(data, rs, counts, base)
             base += len(data)
             room -= len(norm.text)
-            kept.append((norm.text, norm.changed) if room >= 0 else None)
+            kept.append((norm.text, norm.changed, norm.blocks) if room >= 0 else None)
         main = main_of(counts, rs)
         merger = Merger()
         before: deque[list[Entity]] = deque(maxlen=_LOOK_BACK)
@@ -128,12 +128,16 @@ class Extractor:
 
     def candidates(self, text: str, meta: DocMeta | None = None) -> list[Candidate]:
         """Every match with its verdict (for explain and rule tests)."""
-        return self._candidates(Document(text, self.rules), meta or DocMeta())[0]
+        return self._candidates(Document(text, self.rules), meta or DocMeta(), every_span=True)[0]
 
     # -- stages ----------------------------------------------------------------
-    def _candidates(self, doc: Document, meta: DocMeta, known: object = _UNKNOWN) -> tuple[list[Candidate], dt.date | None]:
+    def _candidates(
+        self, doc: Document, meta: DocMeta, known: object = _UNKNOWN, every_span: bool = False
+    ) -> tuple[list[Candidate], dt.date | None]:
         """Every match of the document with its verdict, and the reference date
-        (`known`: the reference date when the caller has worked it out)."""
+        (`known`: the reference date when the caller has worked it out).  The
+        original span is worked out for the matches that give events, or for
+        all of them with `every_span`."""
         rs = self.rules
         out: list[Candidate] = []
         kinds_of = self._kinds
@@ -161,7 +165,8 @@ class Extractor:
             if cands and not ref_known:  # the reference date is worked out once, and only when needed
                 ref, ref_known = _reference(doc, meta), True
             for c in cands:
-                c.span = doc.orig_span(sent, c.start, c.end)
+                if every_span:
+                    c.span = doc.orig_span(sent, c.start, c.end)
                 if c.dropped is None:
                     self._judge(doc, sent, c, ref)
                 if c.dropped is None:
@@ -175,6 +180,9 @@ class Extractor:
                 same = winners.setdefault((c.rule.family, c.start, c.end), c)
                 if same is not c:
                     c.dropped = f"merged into {same.rule.id}"
+            if not every_span:  # offsets back to the original only where an event needs them
+                for c in winners.values():
+                    c.span = doc.orig_span(sent, c.start, c.end)
             out.extend(cands)
         return out, ref
 

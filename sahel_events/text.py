@@ -124,6 +124,7 @@ _SPECIAL = re.compile(_char_class(_DELETE | {chr(c) for c in _EXPAND}) + "+")
 
 
 _CHUNK = 256  # original characters per checkpoint of the offset map
+_BLOCK = 64  # chunks per block: blocks are counted first, a block's chunks when a query falls in it
 
 
 class OffsetMap:
@@ -133,35 +134,62 @@ class OffsetMap:
     normalised length so far, and a query walks the deletions and expansions
     of one chunk only.  A heavily diacritised article has a deletion after
     every third letter; walking all of them for the two or three spans an
-    event reports cost more than finding the event."""
+    event reports cost more than finding the event.  Checkpoints are counted
+    a block of chunks at a time (`str.count` over 16 Ki characters costs
+    little more than over 256), and a block's own chunks only when a query
+    falls in it: a window of a large document asks about a few places of it."""
 
-    __slots__ = ("_cum", "_grow", "_k", "_n", "orig_len", "text")
+    __slots__ = ("_block_grow", "_blocks", "_chunks", "_grow", "_k", "_n", "orig_len", "text")
 
-    def __init__(self, text: str, changed: frozenset[str]) -> None:
-        """`changed`: the characters of `text` that normalisation changes (`changed_chars`)."""
+    def __init__(self, text: str, changed: frozenset[str], blocks: list[tuple[int, frozenset[str]]] | None = None) -> None:
+        """`changed`: the characters of `text` that normalisation changes (`changed_chars`);
+        `blocks`: `Normalized.blocks`, when normalisation counted them."""
         self.text = text
         self.orig_len = len(text)
-        special = sorted(ch for ch in changed if ch in _DELETE or ord(ch) in _EXPAND)
-        # (character, how much it grows the text: -1 deleted, +k expanded); empty: the identity
-        self._grow = [(ch, len(_EXPAND.get(ord(ch), "")) - 1) for ch in special]
-        self._cum: list[int] = []  # normalised length before each chunk, as far as asked
-        self._k = 0  # where the next chunk starts
-        self._n = 0  # normalised length of text[: self._k]
+        self._grow = _growth(changed)
+        self._blocks: list[int] = [n for n, _ in blocks] if blocks is not None else []  # as far as asked
+        # The changed characters of each block, when known: a plain block counts none.
+        self._block_grow = [_growth(here) for _, here in blocks] if blocks is not None else None
+        self._chunks: dict[int, list[int]] = {}  # block -> normalised length before each of its chunks
+        self._k = 0 if blocks is None else len(text)  # where the next block starts
+        self._n = 0  # normalised length of text[: self._k], while blocks are counted here
+
+    def _grown(self, k: int, end: int, grow: list[tuple[str, int]] | None = None) -> int:
+        """Normalised length of text[k:end] (`grow`: the changed characters that may be there)."""
+        n, text = end - k, self.text
+        for ch, g in self._grow if grow is None else grow:
+            n += g * text.count(ch, k, end)
+        return n
 
     def _extend(self, i: int) -> None:
-        """Checkpoints up to the first chunk that starts past normalised position i,
-        counted with `str.count` per changed character.  Events sit anywhere in a
-        document: the chunks after the last one asked about are never counted."""
-        cum, text, grow = self._cum, self.text, self._grow
-        k, n, size = self._k, self._n, len(self.text)
-        while k < size and (not cum or cum[-1] <= i):
-            cum.append(n)
-            end = min(k + _CHUNK, size)
-            n += end - k
-            for ch, g in grow:
-                n += g * text.count(ch, k, end)
+        """Block checkpoints up to the first block that starts past normalised position i.
+        Events sit anywhere in a document: the blocks after the last one asked about
+        are never counted."""
+        blocks, size, step = self._blocks, len(self.text), _CHUNK * _BLOCK
+        k, n = self._k, self._n
+        while k < size and (not blocks or blocks[-1] <= i):
+            blocks.append(n)
+            end = min(k + step, size)
+            n += self._grown(k, end)
             k = end
         self._k, self._n = k, n
+
+    def _chunk_of(self, i: int) -> tuple[int, int]:
+        """(chunk, normalised length before it) of the last chunk that starts at or before
+        normalised position i: the chunk that holds it."""
+        b = bisect_right(self._blocks, i) - 1
+        cum = self._chunks.get(b)
+        if cum is None:
+            cum = self._chunks[b] = [self._blocks[b]]
+        # The block's chunks up to the first that starts past i (or to the block's end).
+        k = (b * _BLOCK + len(cum)) * _CHUNK
+        end = min((b + 1) * _BLOCK * _CHUNK, len(self.text))
+        grow = self._block_grow[b] if self._block_grow is not None else None
+        while k < end and cum[-1] <= i:
+            cum.append(cum[-1] + self._grown(k - _CHUNK, k, grow))
+            k += _CHUNK
+        c = bisect_right(cum, i) - 1
+        return b * _BLOCK + c, cum[c]
 
     def to_orig(self, i: int) -> int:
         """Original index of the character that produced normalised character i
@@ -174,7 +202,7 @@ class OffsetMap:
         if not self._grow:
             return list(qs)
         self._extend(qs[-1])
-        cum, text = self._cum, self.text
+        text = self.text
         size = len(text)
         out: list[int] = []
         j = -1
@@ -182,14 +210,14 @@ class OffsetMap:
         runs: Iterator[re.Match[str]] = iter(())
         m: re.Match[str] | None = None
         for i in qs:
-            if i < 0 or not cum:
+            if i < 0 or not self._blocks:
                 out.append(i)
                 continue
-            jj = bisect_right(cum, i) - 1
+            jj, at = self._chunk_of(i)
             if jj != j:  # a new chunk: walk it from its checkpoint
                 j = jj
                 o = j * _CHUNK
-                n = cum[j]
+                n = at
                 runs = _SPECIAL.finditer(text, o, min(o + _CHUNK, size))
                 m = next(runs, None)
             # (o, n): the original and normalised positions before run m
@@ -233,17 +261,28 @@ class OffsetMap:
 _FULL: dict[int, str | None] = {**_ONE, **{ord(c): None for c in _DELETE}, **_EXPAND}
 
 
+def _growth(changed: frozenset[str]) -> list[tuple[str, int]]:
+    """(character, how much it grows the text: -1 deleted, +k expanded) of the changed
+    characters that move offsets; empty: the identity."""
+    return [(ch, len(_EXPAND.get(ord(ch), "")) - 1) for ch in sorted(changed) if ch in _DELETE or ord(ch) in _EXPAND]
+
+
 class Normalized:
     """Normalised text; the offset map back to the original is built on first use.
 
     Most documents hold no event, so most never pay for the map."""
 
-    __slots__ = ("_changed", "_map", "original", "text")
+    __slots__ = ("_changed", "_map", "blocks", "original", "text")
 
-    def __init__(self, original: str, text: str, changed: frozenset[str]) -> None:
+    def __init__(
+        self, original: str, text: str, changed: frozenset[str], blocks: list[tuple[int, frozenset[str]]] | None = None
+    ) -> None:
         self.original = original
         self.text = text
         self._changed = changed
+        # Of a long text: for each block of the original, the normalised length before
+        # it and the characters normalisation changed in it.
+        self.blocks = blocks
         self._map: OffsetMap | None = None
 
     @property
@@ -254,7 +293,7 @@ class Normalized:
     @property
     def map(self) -> OffsetMap:
         if self._map is None:
-            self._map = OffsetMap(self.original, self._changed)
+            self._map = OffsetMap(self.original, self._changed, self.blocks)
         return self._map
 
 
@@ -285,11 +324,30 @@ def normalize(text: str) -> Normalized:
     `str.replace` each: about three times the speed of `str.translate` with a
     table this size, with the same output (no replacement produces a character
     another one would change)."""
-    out = text
-    changed = changed_chars(text)
-    for ch in changed:
-        out = out.replace(ch, _FULL[ord(ch)] or "")
-    return Normalized(text, out, changed)
+    step = _CHUNK * _BLOCK
+    if len(text) <= step:
+        out = text
+        changed = changed_chars(text)
+        for ch in changed:
+            out = out.replace(ch, _FULL[ord(ch)] or "")
+        return Normalized(text, out, changed)
+    # A long text a block at a time: a block replaces only the characters it holds
+    # (a window of a large document mixes plain and diacritised articles), and the
+    # offset map gets the normalised length of every block without counting it.
+    parts: list[str] = []
+    blocks: list[tuple[int, frozenset[str]]] = []
+    found: set[str] = set()
+    n = 0
+    for k in range(0, len(text), step):
+        piece = text[k : k + step]
+        here = changed_chars(piece)
+        for ch in here:
+            piece = piece.replace(ch, _FULL[ord(ch)] or "")
+        blocks.append((n, here))
+        n += len(piece)
+        parts.append(piece)
+        found |= here
+    return Normalized(text, "".join(parts), frozenset(found), blocks)
 
 
 def normalize_term(s: str) -> str:
@@ -373,19 +431,24 @@ def _cut(text: str, lo: int, hi: int) -> tuple[int, str]:
     i = text.rfind("\n", lo + 1, hi)
     if i > lo:
         return i, "line"
-    norm = normalize(text[lo:hi])
-    t = norm.text
-    last = None
-    for m in _SENT_END.finditer(t):
-        # The boundary and the two characters after it lie inside, so its lookahead saw
-        # what the document has; it does not open the stretch, whose start cannot look
-        # behind; it is not «␣!.», whose second period the document judges by the space
-        # before (a stretch opening at «!» would not see it); and no period ends the
-        # stretch before it (a period at the very end would pass for a sentence end).
-        a = m.start()
-        if a >= 2 and m.end() + 2 <= len(t) and t[a - 1] != "." and not (t[a - 1].isspace() and t[a + 1 : a + 2] == "."):
-            last = m
-    if last is not None:
-        return lo + norm.map.to_orig(last.start()), "sentence"
+    # The last sentence end, looked for in the last 2 Ki characters, then 16 Ki, then the
+    # whole second half: a region is normalised to be searched, and most are short.
+    start = hi
+    while start > lo:
+        start = max(lo, hi - 8 * (hi - start) if start < hi else hi - 2048)
+        norm = normalize(text[start:hi])
+        t = norm.text
+        last = None
+        for m in _SENT_END.finditer(t):
+            # The boundary and the two characters after it lie inside, so its lookahead saw
+            # what the document has; it does not open the region, whose start cannot look
+            # behind; it is not «␣!.», whose second period the document judges by the space
+            # before (a stretch opening at «!» would not see it); and no period ends the
+            # stretch before it (a period at the very end would pass for a sentence end).
+            a = m.start()
+            if a >= 2 and m.end() + 2 <= len(t) and t[a - 1] != "." and not (t[a - 1].isspace() and t[a + 1 : a + 2] == "."):
+                last = m
+        if last is not None:
+            return start + norm.map.to_orig(last.start()), "sentence"
     i = max(text.rfind(" ", lo + 1, hi), text.rfind("\t", lo + 1, hi))
     return (i, "space") if i > lo else (hi, "hard")

@@ -9,7 +9,7 @@ from sahel_events import DocMeta, Extractor
 
 # Our own sentences: a takeover with a death toll, and a siege in another sentence.
 TAKEOVER = "واقتحم مسلحو جبهة تحرير أزواد بلدة تينزاواتين {when} في هجوم أسفر عن مقتل {toll} جنود."
-SIEGE = "وفي تطور آخر، تفرض جماعة نصرة الإسلام والمسلمين حصارا خانقا على مدينة نيورو منذ أسابيع."
+SIEGE = "وفي تطور آخر، يحاصر مقاتلو جماعة نصرة الإسلام والمسلمين مدينة نيورو بشدة منذ أسابيع."
 
 
 def _events(ex: Extractor, text: str, published: str) -> list[tuple[str, int | None, str | None]]:

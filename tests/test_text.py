@@ -154,6 +154,25 @@ def test_spans_map_back_as_translating_one_character_at_a_time(text: str, picks:
         assert got == want, (a, b)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(_ALPHABET, min_size=1, max_size=300).map("".join),
+    st.integers(1, 400),
+    st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=12),
+)
+def test_spans_map_back_across_blocks_of_a_long_text(piece: str, times: int, picks: list[tuple[float, float]]) -> None:
+    # The same over texts of up to 120,000 characters: checkpoints are counted a
+    # block of 16 Ki characters at a time, and a block's chunks when asked.
+    text = piece * times
+    n = normalize(text)
+    ref = _reference_to_orig(text)
+    size = len(n.text)
+    for x, y in picks:
+        a, b = sorted((round(x * size), round(y * size)))
+        s = ref[a]
+        assert n.map.span(a, b) == ((s, s) if b <= a else (s, min(max(ref[b], ref[b - 1] + 1), len(text))))
+
+
 # -- windows of a large document (issue 12, item 7) --------------------------------
 
 _WINDOW_BITS = st.sampled_from(
