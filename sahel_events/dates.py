@@ -841,7 +841,58 @@ def find_dates(text: str, grammar: DateGrammar, ref: dt.date | None, start: int 
     return out
 
 
-def latest_explicit_date(text: str, grammar: DateGrammar) -> dt.date | None:
-    """The latest date the text names with its year (a month → its last day, a year → 31 December)."""
-    his = [m.hi for m in find_dates(text, grammar, None) if m.explicit_year]
-    return max(his) if his else None
+def latest_explicit_date(text: str, grammar: DateGrammar, floor: dt.date | None = None) -> dt.date | None:
+    """The latest date the text names with its year (a month → its last day, a year → 31 December).
+
+    `floor`: a date already found (in the windows before this one of a large
+    document).  Then only the neighbourhoods of the years that could beat it are
+    read: an expression that writes its year Y ends in year Y, and lies within a
+    few dozen tokens of it.  The answer may then be a date earlier than `floor`;
+    the caller keeps the later of the two."""
+    if floor is None:
+        his = [m.hi for m in find_dates(text, grammar, None) if m.explicit_year]
+        return max(his) if his else None
+    best: dt.date | None = None
+    for a, b in _year_stretches(text, grammar, floor.year):
+        for m in find_dates(text, grammar, None, a, b):
+            if m.explicit_year and (best is None or m.hi > best):
+                best = m.hi
+    return best
+
+
+_YEAR_RUN = re.compile(r"(?<!\d)\d{4}(?!\d)")  # a year alone or in a digit date
+_SPACE = re.compile(r"\s+")
+
+
+def _year_stretches(text: str, g: DateGrammar, since: int) -> list[tuple[int, int]]:
+    """Stretches of `text` around every four-digit number from `since` on, each reaching
+    `reach` tokens before and after it (more than an expression spans), merged where
+    they overlap.  Each starts after a space and ends at one: tokens never hold a
+    space, so the stretch has the tokens the whole text has there."""
+    reach = max(_SPAN, 12 * g.max_len + 6) + g.max_len
+    out: list[tuple[int, int]] = []
+    for m in _YEAR_RUN.finditer(text):
+        if int(m.group()) < since:
+            continue
+        p = m.start()
+        if out and p < out[-1][1]:
+            a = out[-1][0]  # inside the last stretch: it only needs to reach further
+        else:
+            back = 256
+            while True:
+                q = max(0, p - back)
+                sp = _SPACE.search(text, q, p) if q else None
+                if q == 0 or sp is not None and len(_TOK.findall(text, sp.end(), p)) > reach:
+                    a = sp.end() if sp is not None else 0
+                    break
+                back *= 4
+        b, ahead = m.end(), 256
+        while b < len(text) and len(_TOK.findall(text, m.end(), b)) <= reach:
+            sp = _SPACE.search(text, min(len(text), m.end() + ahead))
+            b = sp.start() if sp else len(text)
+            ahead *= 4
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out

@@ -105,7 +105,7 @@ class Extractor:
             norm = normalize(text[a:b])
             if not dated:
                 assert rs.dates is not None
-                got = latest_explicit_date(norm.text, rs.dates)
+                got = latest_explicit_date(norm.text, rs.dates, ref)  # only what could beat the latest so far
                 if got is not None and (ref is None or got > ref):
                     ref = got
             data = utf8(norm.text)

@@ -7,6 +7,8 @@ import pickle
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sahel_events.dates import DateGrammar, default_dates_path, find_dates, latest_explicit_date, load_date_grammar
 from sahel_events.errors import RuleError
@@ -242,3 +244,20 @@ def test_duplicate_name(tmp_path: Path) -> None:
     (p,) = err.value.problems
     assert "سبتمبر" in p.message
     assert "سبتمبر" in text.splitlines()[p.line - 1]
+
+
+_DATE_BITS = st.sampled_from(
+    ["في", "عام", "2024", "2025", "2023", "1999", "2099", "أكتوبر", "مطلع", "الثلاثاء", "28", "3", "من", "منذ", "قبل",
+     "12/10/2025", "2025-01-30", "نحو", "شخص", "الماضي", "م", "،", ".", "/", "كانون الثاني", "\n", "قال", "الجيش", "2025م"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_DATE_BITS, max_size=300).map(" ".join), st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)))
+def test_the_latest_date_above_a_floor_reads_only_years_that_could_beat_it(grammar: DateGrammar, text: str, floor: dt.date) -> None:
+    """A large document's windows after the first look only near years from the latest
+    date so far on: the later of that and the floor is the whole reading's."""
+    text = normalize(text).text
+    whole = latest_explicit_date(text, grammar)
+    got = latest_explicit_date(text, grammar, floor)
+    assert max(got or floor, floor) == max(whole or floor, floor)
