@@ -32,14 +32,14 @@ _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
 # The tokens of TOML values, enough to follow brackets and find where array items begin.
 _TOKEN = re.compile(
     r'(?P<skip>[ \t\r\n]+|#[^\n]*)'
-    r'|(?P<str>"""(?:[^"\\]|\\.|"(?!""))*"""(?:""?)?|\'\'\'.*?\'\'\'(?:\'\'?)?|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\')'
+    r'|(?P<str>"""(?:[^"\\]|\\.|"(?!""))*"""(?:""?)?|\'\'\'(?:[^\']|\'(?!\'\'))*\'\'\'(?:\'\'?)?|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\')'
     r"|(?P<open>[\[{])|(?P<close>[\]}])|(?P<comma>,)"
     r'|(?P<bare>[^\s\[\]{},#"\']+|.)',
     re.S,
 )
 _PART = r"""(?:[A-Za-z0-9_\-]+|"[^"\n]*"|'[^'\n]*')"""
 # A key begins a line (or a table header), or follows «{» or «,» in an inline table.
-_DOTTED = re.compile(rf"(?:^|[{{,])[ \t]*\[{{0,2}}[ \t]*{_PART}(?:[ \t]*\.[ \t]*{_PART}){{{MAX_NESTING}}}", re.M)
+_DOTTED = re.compile(rf"(?:^|[{{,])[ \t]*(?:\[{{1,2}}[ \t]*)?{_PART}(?:[ \t]*\.[ \t]*{_PART}){{{MAX_NESTING}}}", re.M)
 _KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
 
 

@@ -44,10 +44,12 @@ PACKAGE = ROOT / "sahel_events"
 RUN = 3000  # characters of each hostile run
 # Characters hostile runs are made of: separators, punctuation, digits, letters, marks.
 BASE = " \n\t،,.؛;:!?؟-/()«»\"'%0123456789اعلنتويبهءمسaz\u064e\u0640\u200f"
-# The calls whose pattern is not a literal, and where what they compile is gathered.
-COMPUTED = {
-    "numbers.py:Alternation._pattern": "rule pack: each alternative and the whole of every Alternation",
-    "numbers.py:load_number_grammar": "rule pack: Alternation.source",
+# The calls whose pattern is computed in a function: None, gathered from the rule
+# pack's Alternations below; or the values its expression is evaluated with here.
+COMPUTED: dict[str, dict[str, object] | None] = {
+    "numbers.py:Alternation._pattern": None,  # each alternative of every Alternation
+    "numbers.py:load_number_grammar": None,  # Alternation.source
+    "tomlpos.py:parse_toml": {"limit": sys.get_int_max_str_digits() or 4300},
 }
 _RE_FUNCS = {"compile", "search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"}
 
@@ -86,6 +88,21 @@ def _source_calls() -> Iterator[tuple[str, str, ast.Call]]:
         yield from visit(tree, "")
 
 
+def _call_pattern(file: str, where: str, arg: ast.expr) -> str | None:
+    """The pattern a call of `re.*` hands over, when this test can know it: a literal,
+    a module-level string, or an expression of `COMPUTED` evaluated with its values."""
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value
+    module = vars(importlib.import_module(f"sahel_events.{file[:-3]}"))
+    if isinstance(arg, ast.Name) and isinstance(module.get(arg.id), str):
+        return str(module[arg.id])
+    values = COMPUTED.get(f"{file}:{where}")
+    if values is not None:
+        got = eval(compile(ast.Expression(arg), file, "eval"), dict(module), dict(values))  # noqa: S307 - our own source
+        return got if isinstance(got, str) else None
+    return None
+
+
 def _alternations(rules: object) -> Iterator[Alternation]:
     g = getattr(rules, "numbers", None)
     for name in ("lexicon", "tags"):
@@ -102,10 +119,10 @@ def gather() -> dict[str, re.Pattern[str]]:
         for name, value in vars(mod).items():
             if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
                 out[f"{mod.__name__}.{name}"] = value
-    for file, _, call in _source_calls():
-        arg = call.args[0]
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            out[f"{file}:{call.lineno}"] = re.compile(arg.value)
+    for file, where, call in _source_calls():
+        got = _call_pattern(file, where, call.args[0])
+        if got is not None:
+            out[f"{file}:{call.lineno}"] = re.compile(got)
     for alt in _alternations(load_rules()):
         out[f"rules:whole:{alt.alts[0][:20]}…"] = re.compile(alt.source)
         for k in range(len(alt.alts)):
@@ -221,27 +238,105 @@ class Shape:
             return frozenset().union(*(p for p, _ in parts)), True
         raise AssertionError(f"node {op}")
 
+    def var_tail(self, seq: object) -> frozenset[str]:
+        """Characters the variable end of a match of `seq` may hold (what its last
+        quantifiers could give back); empty when it ends with fixed characters
+        («\\.» in `(?:[^"\\]|\\.)*`, «\\d» in `(?:\\d_?)+` before an empty «_?»)."""
+        out: set[str] = set()
+        for op, av in reversed(list(seq)):  # type: ignore[call-overload]
+            if op in _ZERO_WIDTH:
+                continue
+            if op in _REPEATS:
+                lo, hi, body = av
+                if hi > lo:
+                    out |= self.edge(body, True)[0]
+                else:
+                    out |= self.var_tail(body)
+                if lo > 0:
+                    break
+                continue
+            if op == C.SUBPATTERN:
+                out |= self.var_tail(av[3])
+            elif op == C.ATOMIC_GROUP:
+                out |= self.var_tail(av)
+            elif op == C.BRANCH:
+                for alt in av[1]:
+                    out |= self.var_tail(alt)
+            break
+        return frozenset(out)
+
+    def lead(self, seq: object) -> tuple[frozenset[str], bool]:
+        """(characters the quantifiers that open `seq` can take; whether `seq` can be
+        passed over by them, so that what follows it opens too).  A fixed character
+        ends the lead: `a+a` or `.*?\'\'\'` give back one character at a time to a
+        literal, linear; `a+a+` could split a run of «a» in many ways."""
+        out: set[str] = set()
+        for op, av in seq:  # type: ignore[attr-defined]
+            if op in _ZERO_WIDTH:
+                continue
+            if op in _REPEATS:
+                lo, hi, body = av
+                lo_w, hi_w = body.getwidth()
+                if hi > lo or lo_w != hi_w:
+                    out |= self.edge(body, False)[0]
+                    if lo == 0:
+                        continue
+                    return frozenset(out), False
+                sub, through = self.lead(body)
+            elif op == C.SUBPATTERN:
+                sub, through = self.lead(av[3])
+            elif op == C.ATOMIC_GROUP:
+                sub, through = self.lead(av)
+            elif op == C.BRANCH:
+                parts = [self.lead(alt) for alt in av[1]]
+                sub, through = frozenset().union(*(p for p, _ in parts)), all(t for _, t in parts)
+            else:
+                return frozenset(out), False
+            out |= sub
+            if not through:
+                return frozenset(out), False
+        return frozenset(out), True
+
+    def branches(self, seq: object) -> list[object]:
+        """The alternatives of a body that is one alternation (in a group or not), else []."""
+        items = [(op, av) for op, av in seq if op not in _ZERO_WIDTH]  # type: ignore[attr-defined]
+        if len(items) != 1:
+            return []
+        op, av = items[0]
+        if op == C.BRANCH:
+            return list(av[1])  # type: ignore[index]
+        if op == C.SUBPATTERN:
+            return self.branches(av[3])  # type: ignore[index]
+        return []
+
     def overlaps(self) -> list[str]:
         """Quantifiers that can give characters to what follows them, or to their own next round."""
         found: list[str] = []
 
         def walk(seq: object, follow: frozenset[str]) -> None:
+            """`follow`: what the quantifiers that may come right after `seq` can take."""
             items = list(seq)  # type: ignore[call-overload]
             for i, (op, av) in enumerate(items):
-                rest, empty = self.edge(items[i + 1 :], False)
-                after = rest | follow if empty else rest
+                rest, through = self.lead(items[i + 1 :])
+                after = rest | follow if through else rest
                 if op in _REPEATS:
                     lo, hi, body = av
-                    tail, _ = self.edge(body, True)
                     lo_w, hi_w = body.getwidth()
                     if hi > 1:
                         head, _ = self.edge(body, False)
+                        # What the quantifier can give back, a character at a time: its
+                        # characters (one a round), or what a round's variable end holds.
+                        give = head if lo_w == hi_w == 1 else self.var_tail(body)
                         what = f"a quantifier over [{_show_chars(head)}…]"
-                        if tail & after:  # `[ ،,]+[^\s]+`, `a+a`: the text between them splits many ways
-                            found.append(f"{what} can end with [{_show_chars(tail & after)}], which may follow it")
+                        if give & after:  # `[ ،,]+[^\s]+`, `\s*\s*`: the text between them splits many ways
+                            found.append(f"{what} can give [{_show_chars(give & after)}] to a quantifier after it")
+                        tail = self.var_tail(body)
                         if tail & head and lo_w != hi_w:  # `(?:a+b?)+`: so can a text between rounds
                             found.append(f"{what}: a round can end with [{_show_chars(tail & head)}], which starts one")
-                    walk(body, after | self.edge(body, False)[0] if hi > 1 else after)
+                        heads = [self.edge(alt, False)[0] for alt in self.branches(body)]
+                        if any(a & b for a, b in itertools.combinations(heads, 2)):  # `(?:x|xy)+`: so can a round
+                            found.append(f"{what}: two ways of a round start alike")
+                    walk(body, after | self.lead(body)[0] if hi > 1 else after)
                 elif op == C.SUBPATTERN:
                     walk(av[3], after)
                 elif op == C.ATOMIC_GROUP:
@@ -332,8 +427,7 @@ def test_every_regex_call_site_is_gathered() -> None:
     """A pattern built at run time must come from a place `gather` reads."""
     loose = []
     for file, where, call in _source_calls():
-        arg = call.args[0]
-        if isinstance(arg, ast.Constant) or where == "":  # a literal, or module level (read from the module)
+        if where == "" or _call_pattern(file, where, call.args[0]) is not None:  # module level: read from the module
             continue
         if f"{file}:{where}" not in COMPUTED:
             loose.append(f"{file}:{call.lineno} in {where}")
