@@ -159,7 +159,8 @@ def size_of(p: Path) -> int:
 def run(tree: Path, args: list[str], stdin: Path | None, cache: Path) -> tuple[float, float, int]:
     """(wall s, CPU s, peak RSS bytes of the largest process) of one `sahel-events extract -j 1` run."""
     env = dict(os.environ, PYTHONPATH=str(tree), XDG_CACHE_HOME=str(cache))
-    cmd = [sys.executable, "-m", "sahel_events", "extract", "-j", "1", "--no-progress", "-o", os.devnull, *args]
+    # Records go to standard output, thrown away: an older checkout would replace an -o file by a rename.
+    cmd = [sys.executable, "-m", "sahel_events", "extract", "-j", "1", "--no-progress", *args]
     t = time.perf_counter()
     with open(stdin or os.devnull, "rb") as fh:
         p = subprocess.Popen(cmd, env=env, stdin=fh, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/")
